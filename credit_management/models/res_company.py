@@ -1,0 +1,22 @@
+from odoo import fields, models
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    # Exposure: which amounts count towards what a customer owes the company.
+    credit_exposure_receivables = fields.Boolean(
+        string="Count Open Receivables",
+        default=True,
+        help="Posted receivables not yet paid, net of open credit notes and unallocated payments.",
+    )
+    credit_exposure_orders = fields.Boolean(
+        string="Count Uninvoiced Orders",
+        default=True,
+        help="Confirmed sales orders, for the part not yet invoiced.",
+    )
+    credit_exposure_draft_invoices = fields.Boolean(
+        string="Count Draft Invoices",
+        default=True,
+        help="Customer invoices and credit notes still in draft.",
+    )
