@@ -12,8 +12,11 @@
     "data": [
         "security/credit_management_security.xml",
         "security/ir.model.access.csv",
+        "security/ir_rules.xml",
         "views/res_config_settings_views.xml",
+        "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "report/credit_ageing_report_views.xml",
         "views/credit_menus.xml",
     ],
     "demo": [

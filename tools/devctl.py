@@ -43,7 +43,7 @@ class Odoo:
         self.version = version
 
     def run_args(self, *args):
-        return [*self.command, f"--addons-path={self.addons_path}", *args]
+        return [*self.command, f"--addons-path={self.addons_path}", "--http-interface=127.0.0.1", *args]
 
 
 def find_odoo():

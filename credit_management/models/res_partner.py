@@ -7,7 +7,6 @@ class ResPartner(models.Model):
 
     credit_currency_id = fields.Many2one(
         "res.currency",
-        string="Credit Currency",
         compute="_compute_credit_currency_id",
         help="The current company's currency, in which exposure is expressed.",
     )

@@ -1,0 +1,50 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import CreditCommon
+
+
+@tagged("post_install", "-at_install")
+class TestAgeingReport(CreditCommon):
+    """Receivables Ageing shows what each customer owes by how long it has been due."""
+
+    def test_open_amounts_fall_in_their_bucket(self):
+        today = fields.Date.today()
+        not_due = self._invoice(self.customer, 100, date=today, due_days=10)
+        late_20 = self._invoice(self.customer, 200, date=today - relativedelta(days=50), due_days=30)
+        late_75 = self._invoice(self.customer, 300, date=today - relativedelta(days=105), due_days=30)
+        late_200 = self._invoice(self.customer, 400, date=today - relativedelta(days=230), due_days=30)
+        paid = self._invoice(self.customer, 500, date=today - relativedelta(days=100), due_days=30)
+        self._pay(paid)
+        self._pay(late_200, 150)
+        late_75.credit_disputed = True
+
+        report = self.env["credit.ageing.report"].with_user(self.controller)
+        rows = report.search([("partner_id", "=", self.customer.id)])
+        by_move = {row.move_id: row for row in rows}
+        self.assertNotIn(paid, by_move, "Paid invoices are not in the ageing")
+        self.assertEqual(by_move[not_due].bucket, "not_due")
+        self.assertEqual(by_move[late_20].bucket, "1_30")
+        self.assertEqual(by_move[late_20].days_overdue, 20)
+        self.assertEqual(by_move[late_75].bucket, "61_90")
+        self.assertTrue(by_move[late_75].credit_disputed)
+        self.assertEqual(by_move[late_200].bucket, "90_plus")
+        self.assertEqual(by_move[late_200].amount_residual, 250, "Partly paid: the rest is due")
+
+        groups = report._read_group(
+            [("partner_id", "=", self.customer.id)], ["bucket"], ["amount_residual:sum"])
+        self.assertEqual(dict(groups), {"not_due": 100, "1_30": 200, "61_90": 300, "90_plus": 250})
+
+    def test_other_company_receivables_are_not_shown(self):
+        other = self.setup_other_company(name="Other Co")["company"]
+        self.env["account.move"].with_company(other).create({
+            "move_type": "out_invoice", "partner_id": self.customer.id,
+            "invoice_date": fields.Date.today(),
+            "invoice_line_ids": [fields.Command.create({"name": "x", "price_unit": 70, "tax_ids": []})],
+        }).action_post()
+        self._invoice(self.customer, 100)
+        rows = self.env["credit.ageing.report"].with_user(self.controller).search(
+            [("partner_id", "=", self.customer.id)])
+        self.assertEqual(rows.mapped("amount_residual"), [100])
