@@ -16,6 +16,7 @@
         "views/res_config_settings_views.xml",
         "views/account_move_views.xml",
         "views/res_partner_views.xml",
+        "views/sale_order_views.xml",
         "report/credit_ageing_report_views.xml",
         "views/credit_menus.xml",
     ],

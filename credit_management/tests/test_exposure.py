@@ -151,3 +151,17 @@ class TestExposure(CreditCommon):
             for _i in range(3):
                 self._invoice(partner, 10)
         self.assertEqual(queries_for(partners), one)
+
+    def test_quotation_shows_the_customer_standing_to_its_salesperson(self):
+        self.customer.with_company(self.company).credit_limit = 2000
+        self._invoice(self.customer, 500)
+        self._order(self.customer, 300, salesperson=self.salesman_2)
+        quotation = self._order(self.customer, 400, confirm=False)
+        quotation = quotation.with_user(self.salesman)
+        self.assertEqual(quotation.credit_partner_limit, 2000)
+        self.assertEqual(quotation.credit_partner_exposure, 800, "The quotation itself is not exposure yet")
+        self.assertEqual(quotation.credit_partner_available, 1200)
+        quotation.sudo().action_confirm()
+        quotation.invalidate_recordset()
+        self.assertEqual(quotation.credit_partner_exposure, 1200)
+        self.assertEqual(quotation.credit_partner_available, 800)
