@@ -5,6 +5,25 @@ from odoo.tools import SQL
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    credit_risk_tier_id = fields.Many2one(
+        "credit.risk.tier",
+        string="Risk Tier",
+        readonly=True,
+        index="btree_not_null",
+        tracking=True,
+        ondelete="restrict",
+        groups="base.group_user",
+        help="The customer's current risk tier: set by credit reviews, or by a credit "
+        "manager's override while it lasts.",
+    )
+    credit_controller_id = fields.Many2one(
+        "res.users",
+        tracking=True,
+        domain=lambda self: [("group_ids", "in", self.env.ref("credit_management.group_credit_user").id)],
+        groups="base.group_user",
+        help="The person in the credit team who follows this customer: calls, reviews, "
+        "follow-up activities and notes from sales go to them.",
+    )
     credit_currency_id = fields.Many2one(
         "res.currency",
         compute="_compute_credit_currency_id",

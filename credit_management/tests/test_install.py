@@ -29,6 +29,11 @@ class TestInstall(CreditCommon):
 
         self.assertNotIn("credit_management.menu_credit_root", self._visible_menus(self.salesman))
 
+        manager_menus = self._visible_menus(self.manager)
+        self.assertIn("credit_management.menu_credit_configuration", manager_menus)
+        self.assertIn("credit_management.menu_credit_risk_tier", manager_menus)
+        self.assertNotIn("credit_management.menu_credit_settings", manager_menus, "Settings are for administrators")
+
         admin_menus = self._visible_menus(self.env.ref("base.user_admin"))
         self.assertIn("credit_management.menu_credit_settings", admin_menus)
 
