@@ -7,6 +7,7 @@ Odoo connects with. ``test`` ends with one line ``N passed, N failed[, N skipped
 """
 
 import argparse
+import contextlib
 import getpass
 import os
 import re
@@ -74,6 +75,37 @@ def find_odoo():
     if root:
         os.environ["PYTHONPATH"] = env["PYTHONPATH"]
     return Odoo(command, ",".join(str(p) for p in paths), major)
+
+
+@contextlib.contextmanager
+def odoo_env(database, *, commit=False):
+    """Yield a superuser ``odoo.api.Environment`` on ``database``, in this process.
+
+    Exits with a one-line message when Odoo cannot be found or the addon is not installed
+    there. Rolls back at the end unless ``commit``.
+    """
+    odoo_info = find_odoo()
+    if not odoo_info:
+        sys.exit(ODOO_MISSING)
+    if os.environ.get("ODOO_PATH"):
+        sys.path.insert(0, str(Path(os.environ["ODOO_PATH"]).expanduser().resolve()))
+    import odoo
+    from odoo.modules.registry import Registry
+    from odoo.tools import config
+
+    config.parse_config([f"--addons-path={odoo_info.addons_path}", "-d", database, "--log-level=warn",
+                         "--http-interface=127.0.0.1"])
+    registry = Registry(database)
+    with registry.cursor() as cr:
+        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        module = env["ir.module.module"].search([("name", "=", ADDON), ("state", "=", "installed")])
+        if not module:
+            sys.exit(f"The database '{database}' does not have {ADDON} installed.")
+        yield env
+        if commit:
+            cr.commit()
+        else:
+            cr.rollback()
 
 
 # ---------------------------------------------------------------- PostgreSQL

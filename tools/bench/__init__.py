@@ -1,0 +1,1 @@
+"""Benchmark scenarios: one module each, see ``tools/benchmark.py``."""
