@@ -17,6 +17,8 @@ has one per instalment, each with its own due date).
 - The history *window* holds the invoices due in the ``window_days`` up to ``as_of``:
   they have had the chance to be paid late. Open and overdue amounts count every
   invoice still open on ``as_of``, whatever its date.
+- An invoice the customer disputes now is an open dispute: it is left out of the
+  lateness and overdue figures (it still counts in the open receivable).
 """
 
 import math
@@ -158,7 +160,7 @@ def summarize_history(facts, window):
                 oldest = max(oldest, (as_of - fact.due).days)
                 if delay > grace:
                     overdue_amount += residual
-        if not window.window_start < fact.due <= as_of:
+        if fact.disputed or not window.window_start < fact.due <= as_of:
             continue
         due_count += 1
         due_amount += fact.amount

@@ -8,8 +8,8 @@ needs a rating). Each factor's *contribution* is its share of that sum, in point
 that the contributions add up to the score.
 
 New customers have too little history to judge: below ``new_invoices`` invoices, or
-``new_days`` days of history, the score is blended with a neutral prior score, the more
-so the shorter the history; the prior's part is shown as a factor of its own.
+``new_days`` days since the first one, the score is raised to a neutral prior score when
+lower (a bad start still shows in full). The raise is shown as a factor of its own.
 """
 
 from dataclasses import dataclass, field
@@ -26,7 +26,7 @@ FACTORS = {
     "external": ("External risk rating", "/100", 0.0, 100.0),
 }
 PRIOR = "new_customer"
-PRIOR_LABEL = "New customer: neutral prior"
+PRIOR_LABEL = "New customer: raised to the neutral score"
 
 DEFAULT_WEIGHTS = {
     "late_share": 25.0,
@@ -91,12 +91,10 @@ def factor_risk(code, value):
     return min(max(risk, 0.0), 1.0)
 
 
-def prior_weight(history, settings):
-    """How much (0-1) the neutral prior weighs for a customer with ``history``: 1 with no
-    history, 0 from ``new_invoices`` invoices and ``new_days`` days of history on."""
-    by_count = 1.0 - history.invoice_count / settings.new_invoices if settings.new_invoices > 0 else 0.0
-    by_days = 1.0 - history.tenure_days / settings.new_days if settings.new_days > 0 else 0.0
-    return min(max(by_count, by_days, 0.0), 1.0)
+def is_new(history, settings):
+    """Whether a customer with ``history`` is new: fewer than ``new_invoices`` invoices,
+    or a first invoice less than ``new_days`` days ago."""
+    return history.invoice_count < settings.new_invoices or history.tenure_days < settings.new_days
 
 
 def factor_values(history, utilisation=None, external_rating=None):
@@ -128,19 +126,17 @@ def compute_score(history, utilisation=None, external_rating=None, settings=None
     total_weight = sum(weights.values())
     observed = 0.0
     rows = []
-    prior = prior_weight(history, settings)
     for code, (label, unit, _zero, _full) in FACTORS.items():
         if code not in values:
             continue
         risk = factor_risk(code, values[code])
         points = 100.0 * weights[code] * risk / total_weight if total_weight else 0.0
         observed += points
-        rows.append(Factor(code, label, values[code], unit, weights[code], risk, points * (1 - prior)))
-    score = observed * (1 - prior) + settings.prior_score * prior
-    if prior:
-        rows.append(Factor(PRIOR, PRIOR_LABEL, prior, "%", 0.0, settings.prior_score / 100,
-                           settings.prior_score * prior))
-    return ScoreResult(round(min(max(score, 0.0), 100.0), 1), tuple(rows))
+        rows.append(Factor(code, label, values[code], unit, weights[code], risk, points))
+    raised = max(settings.prior_score - observed, 0.0) if is_new(history, settings) else 0.0
+    if raised:
+        rows.append(Factor(PRIOR, PRIOR_LABEL, settings.prior_score, "/100", 0.0, settings.prior_score / 100, raised))
+    return ScoreResult(round(min(max(observed + raised, 0.0), 100.0), 1), tuple(rows))
 
 
 # ---------------------------------------------------------------------- tiers

@@ -87,7 +87,7 @@ class CreditRiskReview(models.Model):
             "disputes": _("Open disputed invoices"),
             "tenure": _("Customer for"),
             "external": _("External risk rating"),
-            PRIOR: _("New customer: weight of the neutral prior"),
+            PRIOR: _("New customer: raised to the neutral score"),
         }
 
     def _credit_format_value(self, factor):
@@ -112,13 +112,18 @@ class CreditRiskReview(models.Model):
             if not factors:
                 review.factors_html = False
                 continue
-            rows = [{
-                "label": labels.get(factor.get("code"), factor.get("label")),
-                "value": review._credit_format_value(factor),
-                "weight": factor.get("weight") or 0.0,
-                "contribution": factor.get("contribution") or 0.0,
-                "risk": min(max(factor.get("risk") or 0.0, 0.0), 1.0),
-                "prior": factor.get("code") == PRIOR,
-            } for factor in factors]
+            rows = []
+            for factor in factors:
+                risk = round(min(max(factor.get("risk") or 0.0, 0.0), 1.0) * 100)
+                prior = factor.get("code") == PRIOR
+                rows.append({
+                    "label": labels.get(factor.get("code"), factor.get("label")),
+                    "value": review._credit_format_value(factor),
+                    "weight": "" if prior else f"{factor.get('weight') or 0.0:g}",
+                    "contribution": f"{factor.get('contribution') or 0.0:.1f}",
+                    "risk": risk,
+                    "risk_class": "bg-danger" if risk >= 66 else "bg-warning" if risk >= 33 else "bg-success",
+                    "prior": prior,
+                })
             review.factors_html = Markup(self.env["ir.qweb"]._render(
-                "credit_management.credit_risk_review_factors", {"rows": rows, "review": review}))
+                "credit_management.credit_risk_review_factors", {"rows": rows, "score": f"{review.score:.1f}"}))

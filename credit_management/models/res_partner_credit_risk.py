@@ -160,8 +160,10 @@ class ResPartner(models.Model):
     def _credit_check_risk_write(self, fnames):
         """Refuse writing risk fields to whoever may not: review results are written by
         reviews only (as superuser, after the reviewer's rights are checked), overrides
-        and external ratings by credit managers."""
-        if self.env.su:
+        and external ratings by credit managers; administrators may fix any of them."""
+        if self.env.su or not fnames & CREDIT_MANAGER_FIELDS | CREDIT_REVIEW_FIELDS:
+            return
+        if self.env.user.has_group("base.group_system"):
             return
         if fnames & CREDIT_REVIEW_FIELDS:
             raise AccessError(self.env._(
@@ -235,7 +237,7 @@ class ResPartner(models.Model):
                        COALESCE(s.payments, 0) AS payments,
                        COALESCE(CASE WHEN line.amount - COALESCE(s.settled, 0) <= %(tolerance)s
                                      THEN s.last_date END, %(as_of)s) - line.due AS delay,
-                       line.due > %(window_start)s AND line.due <= %(as_of)s AS in_window
+                       line.due > %(window_start)s AND line.due <= %(as_of)s AND NOT line.disputed AS in_window
                   FROM invoice_line line
              LEFT JOIN settlement s ON s.id = line.id
             )
@@ -368,6 +370,7 @@ class ResPartner(models.Model):
         """Write the review ``outcomes`` of ``self`` (see :meth:`_credit_review_outcomes`)
         on the partners, log them as reviews and post tier changes; returns the reviews."""
         Tier = self.env["credit.risk.tier"].sudo().with_context(active_test=False)
+        Tier.search([]).fetch(["name", "review_interval_days"])
         partners = self.sudo().with_context(credit_review=True, mail_notrack=True)
         review_values, messages = [], {}
         for partner in partners:
