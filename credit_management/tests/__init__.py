@@ -1,3 +1,4 @@
 from . import test_ageing_report
+from . import test_data_generator
 from . import test_exposure
 from . import test_install
