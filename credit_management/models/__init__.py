@@ -1,4 +1,5 @@
 from . import account_move
+from . import credit_data_generator
 from . import credit_risk_review
 from . import credit_risk_tier
 from . import res_company

@@ -1,4 +1,5 @@
 from . import test_ageing_report
+from . import test_data_generator
 from . import test_exposure
 from . import test_install
 from . import test_limit_suggestion
