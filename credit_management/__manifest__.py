@@ -28,6 +28,7 @@
     ],
     "demo": [
         "demo/credit_demo.xml",
+        "demo/credit_risk_demo.xml",
     ],
     "application": True,
     "installable": True,

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -122,10 +123,26 @@ class CreditRiskTier(models.Model):
         self._credit_check_bands()
 
     def unlink(self):
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._credit_release_references()
+            return super().unlink()
         result = super().unlink()
-        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
-            self.env["credit.risk.tier"]._credit_check_bands()
+        self.env["credit.risk.tier"]._credit_check_bands()
         return result
+
+    def _credit_release_references(self):
+        """When the addon is uninstalled, its tiers are deleted before the columns that
+        point to them are dropped: empty those columns first, or the deletion would be
+        refused (tiers in use cannot be deleted otherwise; archive them)."""
+        for model in self.env.registry.values():
+            if model._abstract or not model._auto:
+                continue
+            for field in model._fields.values():
+                if field.type == "many2one" and field.comodel_name == self._name and field.store \
+                        and field.column_type and not field.required:
+                    self.env.cr.execute(SQL(
+                        "UPDATE %(table)s SET %(column)s = NULL WHERE %(column)s = ANY(%(ids)s)",
+                        table=SQL.identifier(model._table), column=SQL.identifier(field.name), ids=self.ids))
 
     def action_view_partners(self):
         """The customers currently in this tier."""

@@ -80,3 +80,23 @@ class TestRiskAccess(CreditRiskCommon):
             self.env["credit.risk.review"].with_user(portal).search([])
         with self.assertRaises(AccessError):
             self.customer.with_user(portal).read(["credit_risk_tier_id"])
+
+    def test_screens_show_the_risk_and_hide_the_buttons_users_may_not_press(self):
+        def arch(model, user, view_type="form"):
+            return self.env[model].with_user(user).get_view(view_type=view_type)["arch"]
+
+        salesman_form = arch("res.partner", self.salesman)
+        self.assertIn('name="credit_risk_tier_id"', salesman_form)
+        self.assertIn('name="credit_payment_behaviour"', salesman_form)
+        self.assertNotIn("action_credit_review", salesman_form)
+        self.assertNotIn("action_credit_override_tier", salesman_form)
+        controller_form = arch("res.partner", self.controller)
+        self.assertIn("action_credit_review", controller_form)
+        self.assertNotIn("action_credit_override_tier", controller_form)
+        self.assertIn("action_credit_override_tier", arch("res.partner", self.manager))
+        quotation = arch("sale.order", self.salesman)
+        self.assertIn('name="credit_partner_risk_tier_id"', quotation)
+        self.assertIn('name="credit_partner_payment_behaviour"', quotation)
+        settings = arch("res.config.settings", self.env.ref("base.user_admin"))
+        self.assertIn('name="credit_risk_weight_late_share"', settings)
+        self.assertIn('name="credit_limit_min_utilisation"', settings)
