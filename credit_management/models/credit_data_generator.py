@@ -2,7 +2,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
-from contextlib import closing
+from contextlib import closing, contextmanager, nullcontext
 from datetime import timedelta
 
 from odoo import _, api, fields, models
@@ -28,6 +28,26 @@ CITIES = {
 CREDIT_REASONS = ("Price correction", "Returned goods", "Damaged delivery", "Invoicing error", "Goodwill discount")
 # The documents cloned from the templates, and how each is numbered.
 KINDS = ("invoice", "refund", "payment")
+# The tables the generator inserts into in bulk.
+GENERATED_TABLES = ("account_full_reconcile", "account_payment", "account_move", "account_move_line",
+                    "account_partial_reconcile", "account_move__account_payment")
+# From this many customers, indexes and foreign keys are built once at the end.
+BULK_CUSTOMERS = 1000
+
+
+def _array_literal(values, sql_type):
+    """``values`` as the text of a PostgreSQL array of ``sql_type``: one parameter that the
+    server reads at once, where a Python list would become an ``ARRAY[...]`` expression with
+    one sub-expression per value, far slower to parse."""
+    if sql_type == "varchar":
+        body = ",".join(
+            "NULL" if value is None else '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for value in values)
+    elif sql_type == "bool":
+        body = ",".join("NULL" if value is None else "t" if value else "f" for value in values)
+    else:  # integers and dates: str() writes them as PostgreSQL reads them
+        body = ",".join(map(str, values)).replace("None", "NULL")
+    return "{" + body + "}"
 
 
 class CreditDataGenerator(models.AbstractModel):
@@ -47,10 +67,18 @@ class CreditDataGenerator(models.AbstractModel):
 
     # ------------------------------------------------------------------ entry points
     @api.model
-    def _generate(self, customers=50, seed=42, company=None, today=None, salesperson_ids=None, batch_size=400):
+    def _generate(self, customers=50, seed=42, company=None, today=None, salesperson_ids=None, batch_size=400,
+                  bulk=None):
         """Create ``customers`` customers of ``company`` (default: the current company) and
         their posted invoices, credit notes and payments up to ``today`` (default: today),
-        generated from ``seed``; customers are assigned in turn to ``salesperson_ids``.
+        generated from ``seed``; customers are assigned in turn to ``salesperson_ids``;
+        ``batch_size`` customers are loaded at a time.
+
+        In ``bulk`` mode (default: from 1,000 customers on), the foreign keys and the
+        non-unique indexes of the accounting tables are dropped while loading and re-created
+        at the end, as ``pg_restore`` does: PostgreSQL then checks and indexes all rows at
+        once instead of one by one, which would take most of the time. This locks those
+        tables until the transaction ends.
 
         Returns a dict of counts (``customers``, ``invoices``, ``credit_notes``,
         ``payments``, ``moves``, ``move_lines``, ``partials``, ``full_reconciles``, and
@@ -81,14 +109,16 @@ class CreditDataGenerator(models.AbstractModel):
                                 "partials", "full_reconciles"), 0)
         result["profiles"] = Counter()
         result["partner_profiles"] = {}
-        batch = []
-        for customer in generate_customers(seed, customers, today, config):
-            batch.append(customer)
-            if len(batch) >= batch_size:
+        setup["bulk"] = customers >= BULK_CUSTOMERS if bulk is None else bulk
+        with self._generator_bulk_mode() if setup["bulk"] else nullcontext():
+            batch = []
+            for customer in generate_customers(seed, customers, today, config):
+                batch.append(customer)
+                if len(batch) >= batch_size:
+                    self._load_generated_batch(setup, batch, result)
+                    batch = []
+            if batch:
                 self._load_generated_batch(setup, batch, result)
-                batch = []
-        if batch:
-            self._load_generated_batch(setup, batch, result)
 
         for table in ("res_partner", "account_move", "account_move_line", "account_payment",
                       "account_partial_reconcile", "account_full_reconcile", "account_move__account_payment"):
@@ -287,31 +317,43 @@ class CreditDataGenerator(models.AbstractModel):
     # ------------------------------------------------------------------ numbering
     @api.model
     def _prepare_generator_numbering(self, setup, day_counts):
-        """``{kind: {date: (format, values, prefix, first number)}}``: how Odoo would name
-        the documents of each kind and day, numbers following dates, after those already
-        in the database."""
-        Move = self.env["account.move"].with_company(setup["company"])
-        journals = {"invoice": setup["sale_journal"], "refund": setup["sale_journal"],
-                    "payment": setup["bank_journal"]}
-        move_types = {"invoice": "out_invoice", "refund": "out_refund", "payment": "entry"}
+        """``{kind: {date: (format, values, prefix, first number)}}``: how Odoo names the
+        documents of each kind and day (``day_counts``: ``{kind: {date: count}}``), numbers
+        following dates, after those already in the database."""
         numbering = {}
         for kind in KINDS:
-            sequences = {}
-            by_day = {}
+            months = defaultdict(list)
             for day in sorted(day_counts[kind]):
-                record = Move.with_context(is_payment=kind == "payment").new({
-                    "journal_id": journals[kind].id, "date": day, "move_type": move_types[kind]})
-                format_string, values = record._get_next_sequence_format()
-                last = values.pop("seq")
-                key = format_string.format(**values, seq=0)  # as Odoo keys its sequence cache
-                next_number = sequences.setdefault(key, last + 1)
-                by_day[day] = (format_string, values, next_number)
-                sequences[key] = next_number + day_counts[kind][day]
-            numbering[kind] = {
-                day: (format_string, values, self._sequence_prefix(format_string.format(**values, seq=1)), number)
-                for day, (format_string, values, number) in by_day.items()
-            }
+                months[day.year, day.month].append(day)
+            formats = {}
+            for days in months.values():
+                # A numbering period is a run of days: when a month starts and ends in the
+                # same one, so do the days between.
+                first, last = self._generated_sequence_format(setup, kind, days[0]), \
+                    self._generated_sequence_format(setup, kind, days[-1])
+                for day in days:
+                    formats[day] = first if first[0] == last[0] else self._generated_sequence_format(setup, kind, day)
+            next_numbers = {}
+            numbering[kind] = {}
+            for day in sorted(formats):
+                key, format_string, values, last = formats[day]
+                number = next_numbers.setdefault(key, last + 1)
+                numbering[kind][day] = (format_string, values, self._sequence_prefix(key), number)
+                next_numbers[key] = number + day_counts[kind][day]
         return numbering
+
+    @api.model
+    def _generated_sequence_format(self, setup, kind, day):
+        """``(key, format, values, last number)`` of the sequence a document of ``kind``
+        dated ``day`` takes its name from, as Odoo's ``sequence.mixin`` sees it; the key
+        (the name with number 0) identifies the sequence, as in Odoo's sequence cache."""
+        journal = setup["bank_journal"] if kind == "payment" else setup["sale_journal"]
+        move_type = {"invoice": "out_invoice", "refund": "out_refund", "payment": "entry"}[kind]
+        record = self.env["account.move"].with_company(setup["company"]).with_context(
+            is_payment=kind == "payment").new({"journal_id": journal.id, "date": day, "move_type": move_type})
+        format_string, values = record._get_next_sequence_format()
+        last = values.pop("seq")
+        return format_string.format(**values, seq=0), format_string, values, last
 
     @api.model
     def _sequence_prefix(self, name):
@@ -358,10 +400,16 @@ class CreditDataGenerator(models.AbstractModel):
             "property_payment_term_id": setup["terms"][customer.payment_term_days].id,
         }
 
-    def _allocate_ids(self, table, count):
+    def _allocate_ids(self, setup, table, count):
         """``count`` new ids from ``table``'s id sequence."""
         if not count:
             return []
+        if setup["bulk"]:
+            # The table is locked (bulk mode): nobody else takes ids, reserve a range at once.
+            [(last,)] = self.env.execute_query(SQL(
+                "SELECT setval(pg_get_serial_sequence(%(table)s, 'id'), "
+                "nextval(pg_get_serial_sequence(%(table)s, 'id')) + %(count)s - 1)", table=table, count=count))
+            return list(range(last - count + 1, last + 1))
         rows = self.env.execute_query(SQL(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", table, count))
         return [row[0] for row in rows]
@@ -378,7 +426,8 @@ class CreditDataGenerator(models.AbstractModel):
         default_user = templates["invoice"]["invoice_user_id"]
         template_memo = templates["payment"]["memo"] or ""
         template_label = templates["payment_liquidity_line"]["name"] or ""
-        counters = {kind: Counter() for kind in KINDS}
+        # documents already named per kind and day, over all batches
+        counters = setup.setdefault("named", {kind: Counter() for kind in KINDS})
         fiscal = self._generated_fiscal_positions(setup, partners)
 
         invoices = [(customer, partner, invoice)
@@ -387,11 +436,11 @@ class CreditDataGenerator(models.AbstractModel):
         n_payments = sum(len(invoice.payments) for _c, _p, invoice in invoices)
         n_full = sum(1 for _c, _p, invoice in invoices if not invoice.residual)
         n_moves = len(invoices) + n_refunds + n_payments
-        move_ids = iter(self._allocate_ids("account_move", n_moves))
-        line_ids = iter(self._allocate_ids("account_move_line", 2 * n_moves))
-        payment_ids = iter(self._allocate_ids("account_payment", n_payments))
-        partial_ids = iter(self._allocate_ids("account_partial_reconcile", n_refunds + n_payments))
-        full_ids = iter(self._allocate_ids("account_full_reconcile", n_full))
+        move_ids = iter(self._allocate_ids(setup, "account_move", n_moves))
+        line_ids = iter(self._allocate_ids(setup, "account_move_line", 2 * n_moves))
+        payment_ids = iter(self._allocate_ids(setup, "account_payment", n_payments))
+        partial_ids = iter(self._allocate_ids(setup, "account_partial_reconcile", n_refunds + n_payments))
+        full_ids = iter(self._allocate_ids(setup, "account_full_reconcile", n_full))
 
         def name_of(kind, day):
             format_string, values, prefix, first = numbering[kind][day]
@@ -499,6 +548,46 @@ class CreditDataGenerator(models.AbstractModel):
         return result
 
     # ------------------------------------------------------------------ SQL
+    @contextmanager
+    def _generator_bulk_mode(self):
+        """Drop the foreign keys and non-unique indexes of the generated tables, and
+        re-create them on leaving, so that PostgreSQL checks and indexes the loaded rows in
+        one pass. DDL is transactional: if the load fails, the rollback restores them."""
+        keys = self.env.execute_query(SQL(
+            """
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), obj_description(oid, 'pg_constraint')
+              FROM pg_constraint
+             WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
+          ORDER BY 1, 2
+            """, list(GENERATED_TABLES)))
+        indexes = self.env.execute_query(SQL(
+            """
+            SELECT index.relname, pg_get_indexdef(i.indexrelid), obj_description(i.indexrelid, 'pg_class')
+              FROM pg_index i
+              JOIN pg_class index ON index.oid = i.indexrelid
+             WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+          ORDER BY 1
+            """, list(GENERATED_TABLES)))
+        for table, name, _definition, _comment in keys:
+            self.env.cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name)))
+        for name, _definition, _comment in indexes:
+            self.env.cr.execute(SQL("DROP INDEX %s", SQL.identifier(name)))
+        yield
+        _logger.info("Indexing the loaded rows and checking their foreign keys")
+        self.env.cr.execute(SQL("SET LOCAL maintenance_work_mem = '256MB'"))
+        # The definitions come from PostgreSQL's catalog, as pg_dump writes them; Odoo
+        # keeps the definition of its own indexes in their comment.
+        for name, definition, comment in indexes:
+            self.env.cr.execute(SQL(definition))
+            if comment:
+                self.env.cr.execute(SQL("COMMENT ON INDEX %s IS %s", SQL.identifier(name), comment))
+        for table, name, definition, comment in keys:
+            self.env.cr.execute(SQL("ALTER TABLE %s ADD CONSTRAINT %s %s",
+                                    SQL.identifier(table), SQL.identifier(name), SQL(definition)))
+            if comment:
+                self.env.cr.execute(SQL("COMMENT ON CONSTRAINT %s ON %s IS %s",
+                                        SQL.identifier(name), SQL.identifier(table), comment))
+
     @api.model
     def _generated_column_map(self):
         """``{part: (table, template, {column: SQL expression over the inputs v.*})}``: which
@@ -620,7 +709,7 @@ class CreditDataGenerator(models.AbstractModel):
                 """
                 INSERT INTO account_move__account_payment (invoice_id, payment_id)
                 SELECT invoice_id, payment_id FROM unnest(%s::int4[], %s::int4[]) AS v(invoice_id, payment_id)
-                """, payments["invoice_id"], payments["id"]))
+                """, _array_literal(payments["invoice_id"], "int4"), _array_literal(payments["id"], "int4")))
             # account_move.origin_payment_id and account_payment.move_id point at each other.
             self.env.cr.execute(SQL(
                 """
@@ -628,7 +717,7 @@ class CreditDataGenerator(models.AbstractModel):
                    SET move_id = v.move_id
                   FROM unnest(%s::int4[], %s::int4[]) AS v(id, move_id)
                  WHERE p.id = v.id
-                """, payments["id"], payments["move_id"]))
+                """, _array_literal(payments["id"], "int4"), _array_literal(payments["move_id"], "int4")))
 
     @api.model
     def _insert_clones(self, setup, table, template, inputs, expressions):
@@ -658,6 +747,8 @@ class CreditDataGenerator(models.AbstractModel):
             columns=SQL(", ").join(SQL.identifier(column) for column in columns),
             values=SQL(", ").join(values),
             arrays=SQL(", ").join(
-                SQL("%s::%s[]", inputs[name], SQL.identifier(self._generated_input_types[name])) for name in used),
+                SQL("%s::%s[]", _array_literal(inputs[name], self._generated_input_types[name]),
+                    SQL.identifier(self._generated_input_types[name]))
+                for name in used),
             names=SQL(", ").join(SQL.identifier(name) for name in used),
         ))
