@@ -1,4 +1,4 @@
-import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -12,8 +12,6 @@ from ..credit_core.history import SETTLED_TOLERANCE, PaymentHistory
 from ..credit_core.limit import suggest_limit
 from ..credit_core.score import compute_score, tier_for_score
 from .credit_risk_review import BEHAVIOUR_SELECTION
-
-_logger = logging.getLogger(__name__)
 
 # Customers reviewed per SQL round trip (and per committed step of the daily job).
 REVIEW_BATCH_SIZE = 1000
@@ -312,7 +310,10 @@ class ResPartner(models.Model):
         histories = self._credit_payment_histories(company, self.ids, window)
         limits = self._credit_limits(company)
         if as_of >= fields.Date.context_today(self):
-            exposure = {pid: amounts["total"] for pid, amounts in self._credit_exposure_by_partner(company).items()}
+            # Utilisation needs the exposure of the partners with a credit limit only.
+            limited = self.browse([partner_id for partner_id, limit in limits.items() if limit > 0])
+            exposure = {
+                pid: amounts["total"] for pid, amounts in self._credit_exposure_by_partner(company, limited).items()}
         else:
             exposure = {pid: history.open_amount for pid, history in histories.items()}
         ratings = self._credit_external_ratings()
@@ -371,8 +372,9 @@ class ResPartner(models.Model):
         on the partners, log them as reviews and post tier changes; returns the reviews."""
         Tier = self.env["credit.risk.tier"].sudo().with_context(active_test=False)
         Tier.search([]).fetch(["name", "review_interval_days"])
-        partners = self.sudo().with_context(credit_review=True, mail_notrack=True)
-        review_values, messages = [], {}
+        # The reviews and the chatter messages are the log: no field tracking, no followers.
+        partners = self.sudo().with_context(credit_review=True, tracking_disable=True)
+        review_values, messages, groups = [], {}, defaultdict(list)
         for partner in partners:
             outcome = outcomes[partner.id]
             score_tier = Tier.browse(outcome["score_tier_id"] or [])
@@ -394,7 +396,7 @@ class ResPartner(models.Model):
                     "The override to %(tier)s ended on %(date)s: back to the tier of the score.",
                     tier=override.name, date=partner.credit_override_until)
                 values.update(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
-            partner.write(values)
+            groups[tuple(sorted(values.items()))].append(partner.id)
             review_values.append({
                 "partner_id": partner.id,
                 "company_id": company.id,
@@ -414,6 +416,9 @@ class ResPartner(models.Model):
                     "Risk tier changed from %(previous)s to %(tier)s (score %(score)s).%(note)s",
                     previous=previous.name, tier=tier.name, score=outcome["score"].score,
                     note=f" {note}" if note else "")
+        # Partners with the same outcome are written together (sharing the prefetch).
+        for values, ids in groups.items():
+            partners.browse(ids).with_prefetch(partners._prefetch_ids).write(dict(values))
         reviews = self.env["credit.risk.review"].sudo().create(review_values)
         if messages:
             partners.browse(list(messages))._message_log_batch(messages)
@@ -448,16 +453,15 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ daily job
     @api.model
-    def _credit_due_for_review_sql(self, company, today, select):
-        """SQL selecting ``select`` from the commercial partners ``p`` due for review in
-        ``company`` on ``today``: their next review date has come, or they were never
-        reviewed, and they have posted customer invoices in the company."""
+    def _credit_due_for_review(self, company, today):
+        """The ids of the commercial partners due for review in ``company`` on ``today``,
+        oldest review first: their next review date has come, or they were never
+        reviewed, and they have posted customer invoices in the company. One query."""
         self.env["res.partner"].flush_model(["active", "commercial_partner_id", "credit_next_review_date"])
-        self.env["account.move"].flush_model(["move_type", "state"])
-        self.env["account.move.line"].flush_model(["company_id", "move_id", "partner_id"])
-        return SQL(
+        self.env["account.move"].flush_model(["company_id", "move_type", "partner_id", "state"])
+        rows = self.env.execute_query(SQL(
             """
-            SELECT %(select)s
+            SELECT p.id
               FROM res_partner p
              WHERE p.active
                AND p.id = p.commercial_partner_id
@@ -465,16 +469,17 @@ class ResPartner(models.Model):
                AND EXISTS (
                     SELECT 1
                       FROM res_partner contact
-                      JOIN account_move_line aml ON aml.partner_id = contact.id
-                      JOIN account_move am ON am.id = aml.move_id
+                      JOIN account_move am ON am.partner_id = contact.id
                      WHERE contact.commercial_partner_id = p.id
                        AND am.move_type = 'out_invoice'
                        AND am.state = 'posted'
-                       AND aml.company_id = ANY(%(company_ids)s)
+                       AND am.company_id = ANY(%(company_ids)s)
                )
+          ORDER BY p.credit_next_review_date NULLS FIRST, p.id
             """,
-            select=select, today=today, company_ids=self._credit_company_family(company),
-        )
+            today=today, company_ids=self._credit_company_family(company),
+        ))
+        return [row[0] for row in rows]
 
     @api.model
     def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False):
@@ -483,23 +488,16 @@ class ResPartner(models.Model):
         (the daily job): a crash loses one batch at most, and the next run goes on
         with the partners still due. Returns False when the job's time is up before
         all are done, True otherwise."""
-        today = fields.Date.context_today(self)
-        order = SQL("ORDER BY p.credit_next_review_date NULLS FIRST, p.id LIMIT %s", batch_size)
-        while True:
-            rows = self.env.execute_query(SQL(
-                "%s %s", self._credit_due_for_review_sql(company, today, SQL("p.id")), order))
-            if not rows:
-                return True
-            partners = self.browse([row[0] for row in rows])
-            partners._credit_review("cron", company)
-            if not commit:
-                continue
-            remaining = 0
-            if len(rows) == batch_size:
-                remaining = self.env.execute_query(
-                    self._credit_due_for_review_sql(company, today, SQL("COUNT(*)")))[0][0]
-            if not self.env["ir.cron"]._commit_progress(len(rows), remaining=remaining):
-                return False
+        due = self._credit_due_for_review(company, fields.Date.context_today(self))
+        done = 0
+        for ids in split_every(batch_size, due):
+            self.browse(ids)._credit_review("cron", company)
+            done += len(ids)
+            if commit:
+                if not self.env["ir.cron"]._commit_progress(len(ids), remaining=len(due) - done):
+                    return False
+                self.env.invalidate_all()
+        return True
 
     @api.model
     def _credit_expire_overrides(self):

@@ -20,7 +20,7 @@ class TestRiskOverride(CreditRiskCommon):
 
     def _override(self, tier, reason="Bank guarantee received", until=None, user=None):
         action = self.customer.with_user(user or self.manager).action_credit_override_tier()
-        wizard = Form(self.env[action["res_model"]].with_user(user or self.manager).with_context(action["context"]))
+        wizard = Form(self.env[action["res_model"]].with_user(user or self.manager).with_context(**action["context"]))
         wizard.tier_id = tier
         wizard.reason = reason
         wizard.until = until

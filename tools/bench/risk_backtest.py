@@ -7,6 +7,7 @@ late. Invoices not due yet and still open are left out (their outcome is unknown
 Read-only (rolled back). The database needs this branch's addon installed.
 """
 
+import itertools
 from collections import defaultdict
 from datetime import timedelta
 
@@ -70,7 +71,7 @@ def run(env, args):
     partners = env["res.partner"].browse(sorted(outcomes))
     bands = env["credit.risk.tier"]._credit_bands()
     tier_names = {band.key: band.name for band in bands}
-    sums = defaultdict(lambda: [0] * 10)
+    sums = defaultdict(lambda: [0] * 9)
     for ids in split_every(args.batch_size, partners.ids):
         batch = env["res.partner"].browse(ids)
         for partner_id, outcome in batch._credit_review_outcomes(company, cutoff, bands).items():
@@ -95,11 +96,15 @@ def run(env, args):
             "late_over_30_days_%": round(100 * late30 / count, 1),
             "avg_days_late": round(days / count, 1),
         }
-    rates = [row["late_%"] for row in table.values()]
+    measures = [key for key in next(iter(table.values()), {}) if key not in ("customers", "invoices")]
+    rising = {}
+    for key in measures:
+        values = [row[key] for row in table.values()]
+        rising[key] = all(low < high for low, high in itertools.pairwise(values))
     return {
         "cutoff": str(cutoff),
         "customers": len(partners),
         "invoices_after_cutoff": sum(row["invoices"] for row in table.values()),
         "per_tier": table,
-        "late_rate_rises_with_tier": rates == sorted(rates),
+        "strictly_rising_with_tier": rising,
     }
