@@ -483,11 +483,13 @@ class ResPartner(models.Model):
 
     @api.model
     def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False):
-        """Review the partners due for review in ``company``, ``batch_size`` at a time,
-        oldest review first. With ``commit``, progress is committed after each batch
-        (the daily job): a crash loses one batch at most, and the next run goes on
-        with the partners still due. Returns False when the job's time is up before
-        all are done, True otherwise."""
+        """Review the partners due for review in ``company`` (a record, or its id from a
+        data file), ``batch_size`` at a time, oldest review first. With ``commit``,
+        progress is committed after each batch (the daily job): a crash loses one batch
+        at most, and the next run goes on with the partners still due. Returns False when
+        the job's time is up before all are done, True otherwise."""
+        if isinstance(company, int):
+            company = self.env["res.company"].browse(company)
         due = self._credit_due_for_review(company, fields.Date.context_today(self))
         done = 0
         for ids in split_every(batch_size, due):

@@ -90,6 +90,7 @@ class TestRiskAccess(CreditRiskCommon):
         self.assertIn('name="credit_payment_behaviour"', salesman_form)
         self.assertNotIn("action_credit_review", salesman_form)
         self.assertNotIn("action_credit_override_tier", salesman_form)
+        self.assertIn('name="credit_risk_tier_id"', arch("res.partner", self.salesman, "kanban"))
         controller_form = arch("res.partner", self.controller)
         self.assertIn("action_credit_review", controller_form)
         self.assertNotIn("action_credit_override_tier", controller_form)
