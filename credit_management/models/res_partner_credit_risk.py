@@ -159,7 +159,7 @@ class ResPartner(models.Model):
         """Refuse writing risk fields to whoever may not: review results are written by
         reviews only (as superuser, after the reviewer's rights are checked), overrides
         and external ratings by credit managers; administrators may fix any of them."""
-        if self.env.su or not fnames & CREDIT_MANAGER_FIELDS | CREDIT_REVIEW_FIELDS:
+        if self.env.su or not fnames & (CREDIT_MANAGER_FIELDS | CREDIT_REVIEW_FIELDS):
             return
         if self.env.user.has_group("base.group_system"):
             return
@@ -179,7 +179,9 @@ class ResPartner(models.Model):
 
     def write(self, vals):
         self._credit_check_risk_write(set(vals))
-        override_changed = CREDIT_OVERRIDE_FIELDS & set(vals) and not self.env.context.get("credit_review")
+        # Reviews write the override fields themselves (as superuser) and log it.
+        in_review = self.env.su and self.env.context.get("credit_review")
+        override_changed = bool(CREDIT_OVERRIDE_FIELDS & set(vals)) and not in_review
         previous = {partner.id: partner.credit_risk_tier_id for partner in self.sudo()} if override_changed else {}
         result = super().write(vals)
         if override_changed:
