@@ -30,6 +30,7 @@
     ],
     "demo": [
         "demo/credit_demo.xml",
+        "demo/credit_complaint_demo.xml",
     ],
     "application": True,
     "installable": True,

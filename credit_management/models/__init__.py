@@ -8,3 +8,5 @@ from . import credit_complaint_category
 from . import credit_complaint_root_cause
 from . import credit_complaint
 from . import credit_shared_note
+from . import res_partner_complaints_notes
+from . import sale_order_complaints_notes

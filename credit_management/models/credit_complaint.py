@@ -296,10 +296,15 @@ class CreditComplaint(models.Model):
         for vals in vals_list:
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = self._next_reference(vals)
+            if vals.get("state") in CLOSED_STATES and not vals.get("date_resolved"):
+                vals["date_resolved"] = fields.Datetime.now()
         complaints = super().create(vals_list)
-        for complaint in complaints.filtered("salesperson_id"):
-            # The salesperson hears of the complaint and of its outcome.
-            complaint.message_subscribe(partner_ids=complaint.salesperson_id.partner_id.ids)
+        for complaint in complaints:
+            # The owner (often proposed, not typed) and the salesperson hear of the complaint
+            # and of its outcome.
+            followers = (complaint.user_id | complaint.salesperson_id).partner_id
+            if followers:
+                complaint.message_subscribe(partner_ids=followers.ids)
         return complaints
 
     def _next_reference(self, vals):

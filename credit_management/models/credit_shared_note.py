@@ -4,7 +4,7 @@ from datetime import timedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError
 from odoo.fields import Command
 from odoo.tools import html_escape
 
@@ -195,5 +195,5 @@ class CreditSharedNote(models.Model):
                 self.browse(command[1]).write(command[2])
             elif operation in (Command.DELETE, Command.UNLINK):
                 self.browse(command[1]).unlink()
-            else:
-                raise UserError(self.env._("Shared notes are added, edited and deleted one at a time."))
+            # LINK, SET and CLEAR only restate which notes the list shows: the list always
+            # shows all the customer's notes, and notes are never moved nor deleted that way.

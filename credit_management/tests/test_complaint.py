@@ -25,7 +25,8 @@ class TestComplaint(ComplaintCommon):
 
         action = invoice.with_user(self.salesman).action_credit_report_complaint()
         self.assertEqual(action["res_model"], "credit.complaint")
-        complaint = Form(self.env["credit.complaint"].with_user(self.salesman).with_context(**action["context"]))
+        Complaint = self._with_mail(self.env["credit.complaint"]).with_user(self.salesman)
+        complaint = Form(Complaint.with_context(**action["context"]))
         complaint.category_id = self.category_quality
         complaint.description = "Two boxes arrived broken."
         complaint = complaint.save()

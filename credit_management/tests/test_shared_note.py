@@ -97,6 +97,21 @@ class TestSharedNote(CreditCommon):
         self.assertEqual(order.credit_customer_note_ids.sale_order_id, order)
         self.assertEqual(order.credit_customer_note_ids.body, "Wants delivery on Mondays only")
 
+    def test_quotation_form_saved_without_touching_the_notes_keeps_them(self):
+        note = self._note(self.controller, "Check the open invoices first", pinned=True)
+        form = Form(self.env["sale.order"].with_user(self.salesman))
+        form.partner_id = self.customer
+        self.assertEqual(len(form.credit_customer_note_ids), 1, "The customer's notes show on the new quotation")
+        with form.order_line.new() as line:
+            line.product_id = self.product
+        order = form.save()
+        with Form(order) as form:
+            form.note = "Deliver before noon"
+        self.assertEqual(order.credit_customer_note_ids, note)
+        self.assertFalse(note.sale_order_id, "Showing a note on an order does not move it there")
+        order.write({"credit_customer_note_ids": [Command.set([])]})
+        self.assertTrue(note.exists(), "Notes are deleted one by one, never by replacing the list")
+
     def test_salesperson_adds_a_note_on_a_customer_they_cannot_edit(self):
         customer = self.customer.with_user(self.salesman)
         with self.assertRaises(AccessError):
@@ -106,6 +121,16 @@ class TestSharedNote(CreditCommon):
         self.assertEqual(note.body, "Opening a second shop")
         self.assertEqual(note.author_id, self.salesman)
         self.assertFalse(note.sale_order_id)
+
+    def test_note_line_saved_from_the_customer_form_as_the_web_client_does(self):
+        spec = {"credit_shared_note_ids": {"fields": {"body": {}, "team": {}, "author_id": {"fields": {}}}}}
+        result = self.customer.with_user(self.salesman).web_save({
+            "credit_shared_note_ids": [Command.create({"body": "Won a large new account", "note_type": "opportunity"})],
+        }, spec)
+        [line] = result[0]["credit_shared_note_ids"]
+        self.assertEqual(line["body"], "Won a large new account")
+        self.assertEqual(line["team"], "sales")
+        self.assertEqual(line["author_id"]["id"], self.salesman.id)
 
     def test_team_comes_from_the_authors_groups_when_written(self):
         self.assertEqual(self._note(self.salesman, "a").team, "sales")
