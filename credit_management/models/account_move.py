@@ -31,7 +31,7 @@ class AccountMove(models.Model):
         string="Complaint Count", compute="_compute_credit_complaint_count", groups="base.group_user",
     )
     credit_dispute_complaint_ids = fields.Many2many(
-        "credit.complaint", string="Open Disputes", compute="_compute_credit_disputed_by",
+        "credit.complaint", string="Open Disputes", compute="_compute_credit_dispute_complaint_ids",
         groups="base.group_user",
         help="The open complaints that keep this invoice disputed.",
     )
@@ -45,7 +45,7 @@ class AccountMove(models.Model):
             )
 
     @api.depends("credit_complaint_ids.state", "credit_complaint_ids.pause_followup")
-    def _compute_credit_disputed_by(self):
+    def _compute_credit_dispute_complaint_ids(self):
         for move in self:
             move.credit_dispute_complaint_ids = move.credit_complaint_ids.filtered(
                 lambda c: disputes_invoice(c.state, c.pause_followup))
