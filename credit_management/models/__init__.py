@@ -5,3 +5,9 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sale_order
+from . import credit_complaint_category
+from . import credit_complaint_root_cause
+from . import credit_complaint
+from . import credit_shared_note
+from . import res_partner_complaints_notes
+from . import sale_order_complaints_notes

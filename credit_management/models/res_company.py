@@ -20,3 +20,16 @@ class ResCompany(models.Model):
         default=True,
         help="Customer invoices and credit notes still in draft.",
     )
+
+    # Shared notes: how long a sales opportunity note waits for the credit team.
+    credit_opportunity_note_days = fields.Integer(
+        string="Opportunity Notes Stay Open (Days)",
+        default=90,
+        help="A customer with an opportunity note from sales, not yet acknowledged by the credit "
+        "team and written within this many days, shows as a sales opportunity for a limit review.",
+    )
+
+    _credit_opportunity_note_days_positive = models.Constraint(
+        "CHECK (credit_opportunity_note_days > 0)",
+        "Opportunity notes must stay open at least one day.",
+    )

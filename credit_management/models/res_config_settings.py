@@ -13,3 +13,6 @@ class ResConfigSettings(models.TransientModel):
     credit_exposure_draft_invoices = fields.Boolean(
         related="company_id.credit_exposure_draft_invoices", readonly=False
     )
+    credit_opportunity_note_days = fields.Integer(
+        related="company_id.credit_opportunity_note_days", readonly=False
+    )
