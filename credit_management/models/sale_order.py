@@ -227,14 +227,15 @@ class SaleOrder(models.Model):
         return self.company_id._credit_hold_settings().limit_applies(policy)
 
     # ------------------------------------------------------------------ the check
-    def _credit_evaluate(self, settings=None):
+    def _credit_evaluate(self, settings=None, cumulative=False):
         """Return ``{order: CreditCheck}`` for the orders of ``self``, under ``settings``
         (a ``HoldSettings``; default: each order's company settings).
 
         Quotations are checked at their total; confirmed orders at what they still add to
-        the exposure, against the exposure without them. Orders of the same customer are
-        checked in turn, each counting the ones before it that pass. A fixed number of
-        queries per company, whatever the number of orders, customers or invoices.
+        the exposure, against the exposure without them. With ``cumulative`` (orders
+        confirmed together), orders of the same customer are checked in turn, each counting
+        the ones before it that pass; otherwise each is checked on its own. A fixed number
+        of queries per company, whatever the number of orders, customers or invoices.
         """
         checks = {}
         Partner = self.env["res.partner"]
@@ -270,7 +271,7 @@ class SaleOrder(models.Model):
                     fmt=fmt, _=self.env._,
                 )
                 checks[order] = CreditCheck(standing, amount, reasons)
-                if not reasons:
+                if cumulative and not reasons:
                     added[partner_id] += amount
         return checks
 
@@ -283,9 +284,9 @@ class SaleOrder(models.Model):
         )
         return Markup('<ul class="mb-0">%s</ul>') % items
 
-    @api.model
     def _credit_count_held(self, settings):
-        """How many orders of ``self`` the rules of ``settings`` would hold now."""
+        """How many orders of ``self``, each confirmed on its own now, the rules of
+        ``settings`` would hold."""
         checks = self._credit_evaluate(settings)
         return sum(1 for check in checks.values() if check.reasons)
 
@@ -338,7 +339,7 @@ class SaleOrder(models.Model):
         quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
         if not quotations:
             return self.browse()
-        checks = quotations._credit_evaluate()
+        checks = quotations._credit_evaluate(cumulative=True)
         held = self.browse()
         for order in quotations:
             check = checks[order]

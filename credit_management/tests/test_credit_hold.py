@@ -141,6 +141,32 @@ class TestCreditHoldRules(CreditHoldCommon):
         self._click_confirm(order)
         self.assertEqual(order.state, "sale")
 
+    def test_hold_dialogs_of_customer_and_order(self):
+        action = self.customer.with_user(self.controller).action_credit_hold()
+        dialog = Form(self.env[action["res_model"]].with_user(self.controller).with_context(**action["context"]))
+        dialog.reason = "Returned direct debit"
+        dialog.save().action_apply()
+        self.assertTrue(self.customer.credit_manual_hold)
+        self.assertEqual(self.customer.credit_hold_reason, "Returned direct debit")
+
+        action = self.customer.with_user(self.controller).action_credit_lift_hold()
+        dialog = Form(self.env[action["res_model"]].with_user(self.controller).with_context(**action["context"]))
+        self.assertEqual(dialog.current_reason, "Returned direct debit")
+        dialog.reason = "Paid by transfer"
+        dialog.save().action_apply()
+        self.assertFalse(self.customer.credit_manual_hold)
+
+        order = self._order(self.customer, 10, confirm=False)
+        with self.assertRaises(AccessError):
+            order.with_user(self.controller).action_credit_hold_order()
+        action = order.with_user(self.manager).action_credit_hold_order()
+        dialog = Form(self.env[action["res_model"]].with_user(self.manager).with_context(**action["context"]))
+        dialog.reason = "Waiting for the signed contract"
+        dialog.save().action_apply()
+        self.assertTrue(order.credit_order_hold)
+        self.assertEqual(order.credit_check_state, "hold")
+        self.assertTrue(self._activities(order, "credit_management.mail_activity_type_credit_hold"))
+
     def test_hold_rights_are_checked_on_the_server(self):
         with self.assertRaises(AccessError):
             self.customer.with_user(self.salesman)._credit_set_hold("I do not like them")
