@@ -1,0 +1,2 @@
+from . import credit_hold_wizard
+from . import credit_limit_change
