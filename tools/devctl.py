@@ -354,7 +354,7 @@ def run_odoo_suite(tally, odoo, keep):
 
 def cmd_test(args):
     tally = Tally()
-    pip_install("requirements-dev.txt", ["pytest", "hypothesis", "ruff", "pylint_odoo"])
+    pip_install("requirements-dev.txt", ["pytest", "hypothesis", "ruff", "pylint_odoo", "websocket"])
     run_pure_tests(tally)
     run_static_checks(tally)
     odoo = find_odoo()

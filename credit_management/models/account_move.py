@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..credit_core.complaints import disputes_invoice
+
 
 class AccountMove(models.Model):
     _inherit = "account.move"
@@ -9,8 +11,11 @@ class AccountMove(models.Model):
         string="Disputed",
         copy=False,
         tracking=True,
-        help="The customer disputes this invoice: it is not chased by follow-ups and does not "
-        "count as overdue for credit holds while the dispute is open.",
+        compute="_compute_credit_disputed",
+        store=True,
+        help="The customer disputes this invoice: a complaint on it is open and pauses follow-up. "
+        "It is not chased by follow-ups and does not count as overdue for credit holds until "
+        "the complaint is resolved or rejected.",
     )
     credit_promise_date = fields.Date(
         string="Promised Payment Date",
@@ -19,6 +24,48 @@ class AccountMove(models.Model):
         help="The customer promised to pay by this date: the invoice is not chased and does not "
         "count as overdue for credit holds until then.",
     )
+    credit_complaint_ids = fields.One2many(
+        "credit.complaint", "move_id", string="Complaints", groups="base.group_user",
+    )
+    credit_complaint_count = fields.Integer(
+        string="Complaint Count", compute="_compute_credit_complaint_count", groups="base.group_user",
+    )
+    credit_dispute_complaint_ids = fields.Many2many(
+        "credit.complaint", string="Open Disputes", compute="_compute_credit_dispute_complaint_ids",
+        groups="base.group_user",
+        help="The open complaints that keep this invoice disputed.",
+    )
+
+    @api.depends("credit_complaint_ids.state", "credit_complaint_ids.pause_followup")
+    def _compute_credit_disputed(self):
+        for move in self:
+            move.credit_disputed = any(
+                disputes_invoice(complaint.state, complaint.pause_followup)
+                for complaint in move.credit_complaint_ids
+            )
+
+    @api.depends("credit_complaint_ids.state", "credit_complaint_ids.pause_followup")
+    def _compute_credit_dispute_complaint_ids(self):
+        for move in self:
+            move.credit_dispute_complaint_ids = move.credit_complaint_ids.filtered(
+                lambda c: disputes_invoice(c.state, c.pause_followup))
+
+    def _compute_credit_complaint_count(self):
+        counts = dict(self.env["credit.complaint"]._read_group(
+            [("move_id", "in", self._origin.ids)], ["move_id"], ["__count"]))
+        for move in self:
+            move.credit_complaint_count = counts.get(move._origin, 0)
+
+    def action_credit_report_complaint(self):
+        """Raise a complaint on this invoice."""
+        self.ensure_one()
+        return self.env["credit.complaint"]._action_new({"default_move_id": self.id})
+
+    def action_credit_view_complaints(self):
+        """The complaints raised on this invoice."""
+        self.ensure_one()
+        return self.env["credit.complaint"]._action_for(
+            [("move_id", "=", self.id)], {"default_move_id": self.id})
 
     @api.model
     def _credit_not_chased_sql(self, alias, date):

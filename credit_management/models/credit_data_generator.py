@@ -58,8 +58,9 @@ class CreditDataGenerator(models.AbstractModel):
     Partners are created with one ORM ``create`` per batch. The accounting rows are cloned
     in SQL, in bulk, from template documents that the ORM creates, posts and reconciles in a
     savepoint that is rolled back: every column comes from the template except those that
-    differ from one document to another (ids, names and numbers, partner, dates, amounts,
-    residuals, reconciliation), which are substituted.
+    differ from one document to another (ids, names and numbers, partner, fiscal position,
+    dates, amounts, residuals, reconciliation, payment states), which are substituted.
+    Everything is in the company's currency: multi-currency documents are not generated.
     """
 
     _name = "credit.data.generator"
@@ -110,7 +111,7 @@ class CreditDataGenerator(models.AbstractModel):
         result["profiles"] = Counter()
         result["partner_profiles"] = {}
         setup["bulk"] = customers >= BULK_CUSTOMERS if bulk is None else bulk
-        with self._generator_bulk_mode() if setup["bulk"] else nullcontext():
+        with self._generator_bulk_mode(setup) if setup["bulk"] else nullcontext():
             batch = []
             for customer in generate_customers(seed, customers, today, config):
                 batch.append(customer)
@@ -120,8 +121,7 @@ class CreditDataGenerator(models.AbstractModel):
             if batch:
                 self._load_generated_batch(setup, batch, result)
 
-        for table in ("res_partner", "account_move", "account_move_line", "account_payment",
-                      "account_partial_reconcile", "account_full_reconcile", "account_move__account_payment"):
+        for table in ("res_partner", *GENERATED_TABLES):
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
         self.env.invalidate_all()
         result["profiles"] = dict(result["profiles"])
@@ -239,8 +239,9 @@ class CreditDataGenerator(models.AbstractModel):
     @api.model
     def _prepare_generator_templates(self, setup, day):
         """The rows of one invoice, its credit note and two payments made by the ORM on
-        ``day``, read back and rolled back: ``{template name: row dict}`` plus the payment
-        states Odoo gives (``invoice_paid``, ``payment_open``, ``payment_done``)."""
+        ``day``, read back and rolled back: ``{template name: row dict}``, and under
+        ``states`` the payment states Odoo gives a paid invoice, a credit note, a payment of
+        an invoice still partly open and one of a paid invoice."""
         company = setup["company"]
         Move = self.env["account.move"].with_company(company).with_context(
             tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
@@ -309,6 +310,7 @@ class CreditDataGenerator(models.AbstractModel):
 
     @api.model
     def _register_template_payment(self, invoice, journal, day, amount):
+        """A payment of ``amount`` on ``invoice`` registered with Odoo's payment wizard."""
         wizard = self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=invoice.ids, tracking_disable=True,
         ).create({"payment_date": day, "journal_id": journal.id, "amount": amount})
@@ -400,6 +402,7 @@ class CreditDataGenerator(models.AbstractModel):
             "property_payment_term_id": setup["terms"][customer.payment_term_days].id,
         }
 
+    @api.model
     def _allocate_ids(self, setup, table, count):
         """``count`` new ids from ``table``'s id sequence."""
         if not count:
@@ -430,11 +433,18 @@ class CreditDataGenerator(models.AbstractModel):
         counters = setup.setdefault("named", {kind: Counter() for kind in KINDS})
         fiscal = self._generated_fiscal_positions(setup, partners)
 
-        invoices = [(customer, partner, invoice)
-                    for customer, partner in zip(batch, partners, strict=True) for invoice in customer.invoices]
-        n_refunds = sum(1 for _c, _p, invoice in invoices if invoice.credit_note)
-        n_payments = sum(len(invoice.payments) for _c, _p, invoice in invoices)
-        n_full = sum(1 for _c, _p, invoice in invoices if not invoice.residual)
+        invoices = []  # (customer, partner values, invoice, residual)
+        for customer, partner in zip(batch, partners, strict=True):
+            fiscal_position_id, income_account_id, receivable_account_id = fiscal[partner.id]
+            partner_values = {
+                "partner_id": partner.id, "partner_name": partner.name, "fiscal_position_id": fiscal_position_id,
+                "user_id": partner.user_id.id or default_user, "term_id": terms[customer.payment_term_days].id,
+                "income_account_id": income_account_id, "receivable_account_id": receivable_account_id,
+            }
+            invoices.extend((customer, partner_values, invoice, invoice.residual) for invoice in customer.invoices)
+        n_refunds = sum(1 for _c, _p, invoice, _r in invoices if invoice.credit_note)
+        n_payments = sum(len(invoice.payments) for _c, _p, invoice, _r in invoices)
+        n_full = sum(1 for _c, _p, _i, residual in invoices if not residual)
         n_moves = len(invoices) + n_refunds + n_payments
         move_ids = iter(self._allocate_ids(setup, "account_move", n_moves))
         line_ids = iter(self._allocate_ids(setup, "account_move_line", 2 * n_moves))
@@ -448,38 +458,37 @@ class CreditDataGenerator(models.AbstractModel):
             counters[kind][day] += 1
             return format_string.format(**values, seq=number), prefix, number
 
-        docs = defaultdict(lambda: defaultdict(list))
+        rows = defaultdict(list)  # {part: [{input: value}]}, the same inputs in each row of a part
 
         def add(part, **values):
-            for column, value in values.items():
-                docs[part][column].append(value)
+            rows[part].append(values)
 
-        for customer, partner, invoice in invoices:
+        for customer, partner, invoice, residual in invoices:
+            partner_id = partner["partner_id"]
+            moved = {key: partner[key] for key in ("partner_id", "partner_name", "fiscal_position_id")}
             move_id = next(move_ids)
             name, prefix, number = name_of("invoice", invoice.date)
-            full_id = next(full_ids) if not invoice.residual else None
+            full_id = None if residual else next(full_ids)
             partials = [next(partial_ids) for _i in range(bool(invoice.credit_note) + len(invoice.payments))]
             # Odoo's matching number: the full reconciliation, else the group's first partial.
             matching = str(full_id) if full_id else (f"P{partials[0]}" if partials else None)
             partials = iter(partials)
             term_line_id = next(line_ids)
-            fiscal_position_id, income_account_id, receivable_account_id = fiscal[partner.id]
-            partner_values = {"partner_id": partner.id, "partner_name": partner.name,
-                              "fiscal_position_id": fiscal_position_id}
-            user_id = partner.user_id.id or default_user
-            last_change = invoice.settled_date or max(
-                [invoice.date] + [payment.date for payment in invoice.payments]
-                + ([invoice.credit_note.date] if invoice.credit_note else []))
+            events = [payment.date for payment in invoice.payments]
+            if invoice.credit_note:
+                events.append(invoice.credit_note.date)
+            last_change = max(events, default=invoice.date)
+            state = "partial" if residual and events else "not_paid" if residual else (
+                states["invoice_paid"] if invoice.payments else "reversed")
             add("invoice", id=move_id, name=name, prefix=prefix, number=number, date=invoice.date,
-                due=invoice.due_date, amount=invoice.amount, residual=invoice.residual,
-                state=states["invoice_paid"] if invoice.payment_state == "paid" else invoice.payment_state,
-                term_id=terms[customer.payment_term_days].id, user_id=user_id, last_change=last_change,
-                touched=bool(invoice.payments or invoice.credit_note), **partner_values)
+                due=invoice.due_date, amount=invoice.amount, residual=residual, state=state,
+                term_id=partner["term_id"], user_id=partner["user_id"], last_change=last_change,
+                touched=bool(events), **moved)
             add("invoice_product_line", id=next(line_ids), move_id=move_id, move_name=name, date=invoice.date,
-                amount=invoice.amount, partner_id=partner.id, account_id=income_account_id)
+                amount=invoice.amount, partner_id=partner_id, account_id=partner["income_account_id"])
             add("invoice_term_line", id=term_line_id, move_id=move_id, move_name=name, date=invoice.date,
-                due=invoice.due_date, amount=invoice.amount, residual=invoice.residual, partner_id=partner.id,
-                full_id=full_id, matching=matching, account_id=receivable_account_id)
+                due=invoice.due_date, amount=invoice.amount, residual=residual, partner_id=partner_id,
+                full_id=full_id, matching=matching, account_id=partner["receivable_account_id"])
             if full_id:
                 add("full_reconcile", id=full_id, date=last_change)
 
@@ -491,35 +500,37 @@ class CreditDataGenerator(models.AbstractModel):
                 ref = f"Reversal of: {name}, {reason}"
                 add("refund", id=refund_id, name=refund_name, prefix=refund_prefix, number=refund_number,
                     date=credit.date, amount=credit.amount, invoice_id=move_id, ref=ref,
-                    state=states["refund_done"], user_id=user_id, **partner_values)
+                    state=states["refund_done"], user_id=partner["user_id"], **moved)
                 add("refund_product_line", id=next(line_ids), move_id=refund_id, move_name=refund_name,
-                    date=credit.date, amount=credit.amount, partner_id=partner.id, ref=ref,
-                    account_id=income_account_id)
+                    date=credit.date, amount=credit.amount, partner_id=partner_id, ref=ref,
+                    account_id=partner["income_account_id"])
                 add("refund_term_line", id=refund_term_id, move_id=refund_id, move_name=refund_name,
-                    date=credit.date, amount=credit.amount, partner_id=partner.id, ref=ref, full_id=full_id,
-                    matching=matching, account_id=receivable_account_id)
+                    date=credit.date, amount=credit.amount, partner_id=partner_id, ref=ref, full_id=full_id,
+                    matching=matching, account_id=partner["receivable_account_id"])
                 add("partial", id=next(partials), debit_id=term_line_id, credit_id=refund_term_id,
                     date=max(invoice.date, credit.date), amount=credit.amount, full_id=full_id)
 
+            label = template_label.replace(template_memo, name) if template_memo else template_label
+            payment_state = states["payment_open"] if residual else states["payment_done"]
             for payment in invoice.payments:
                 pay_move_id, pay_id = next(move_ids), next(payment_ids)
                 pay_name, pay_prefix, pay_number = name_of("payment", payment.date)
                 counterpart_id = next(line_ids)
-                label = template_label.replace(template_memo, name) if template_memo else template_label
                 add("payment", id=pay_id, name=pay_name, memo=name, date=payment.date, amount=payment.amount,
-                    partner_id=partner.id, move_id=pay_move_id, invoice_id=move_id,
-                    state=states["payment_done"] if not invoice.residual else states["payment_open"])
+                    partner_id=partner_id, move_id=pay_move_id, invoice_id=move_id, state=payment_state)
                 add("payment_move", id=pay_move_id, name=pay_name, prefix=pay_prefix, number=pay_number,
-                    date=payment.date, amount=payment.amount, payment_id=pay_id, memo=name, **partner_values)
+                    date=payment.date, amount=payment.amount, payment_id=pay_id, memo=name, **moved)
                 add("payment_liquidity_line", id=next(line_ids), move_id=pay_move_id, move_name=pay_name,
-                    date=payment.date, amount=payment.amount, partner_id=partner.id, payment_id=pay_id,
+                    date=payment.date, amount=payment.amount, partner_id=partner_id, payment_id=pay_id,
                     memo=name, label=label)
                 add("payment_counterpart_line", id=counterpart_id, move_id=pay_move_id, move_name=pay_name,
-                    date=payment.date, amount=payment.amount, partner_id=partner.id, payment_id=pay_id,
+                    date=payment.date, amount=payment.amount, partner_id=partner_id, payment_id=pay_id,
                     memo=name, label=label, full_id=full_id, matching=matching)
                 add("partial", id=next(partials), debit_id=term_line_id, credit_id=counterpart_id,
                     date=max(invoice.date, payment.date), amount=payment.amount, full_id=full_id)
 
+        docs = {part: {column: [row[column] for row in part_rows] for column in part_rows[0]}
+                for part, part_rows in rows.items()}
         counts = {
             "invoices": len(invoices), "credit_notes": n_refunds, "payments": n_payments,
             "moves": n_moves, "move_lines": 2 * n_moves, "partials": n_refunds + n_payments,
@@ -549,25 +560,43 @@ class CreditDataGenerator(models.AbstractModel):
 
     # ------------------------------------------------------------------ SQL
     @contextmanager
-    def _generator_bulk_mode(self):
-        """Drop the foreign keys and non-unique indexes of the generated tables, and
-        re-create them on leaving, so that PostgreSQL checks and indexes the loaded rows in
-        one pass. DDL is transactional: if the load fails, the rollback restores them."""
-        keys = self.env.execute_query(SQL(
-            """
-            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), obj_description(oid, 'pg_constraint')
-              FROM pg_constraint
-             WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])
-          ORDER BY 1, 2
-            """, list(GENERATED_TABLES)))
-        indexes = self.env.execute_query(SQL(
-            """
-            SELECT index.relname, pg_get_indexdef(i.indexrelid), obj_description(i.indexrelid, 'pg_class')
-              FROM pg_index i
-              JOIN pg_class index ON index.oid = i.indexrelid
-             WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
-          ORDER BY 1
-            """, list(GENERATED_TABLES)))
+    def _generator_bulk_mode(self, setup):
+        """Drop the foreign keys and indexes of the generated tables that the loaded rows
+        would fill, and re-create them on leaving, so that PostgreSQL checks and indexes the
+        rows in one pass. Unique indexes stay; so do keys and partial indexes on columns the
+        rows leave empty, which cost nothing per row. DDL is transactional: if the load
+        fails, the rollback restores them."""
+        filled = defaultdict(set)  # {table: columns the generated rows set}
+        for table, template, expressions in self._generated_column_map().values():
+            row = setup["templates"][template]
+            filled[table] |= {column for column, value in row.items() if value is not None} | set(expressions)
+        filled["account_move__account_payment"] = {"invoice_id", "payment_id"}
+        keys = [(table, name, definition, comment) for table, name, definition, comment, columns in
+                self.env.execute_query(SQL(
+                    """
+                    SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid),
+                           obj_description(c.oid, 'pg_constraint'),
+                           ARRAY(SELECT attname FROM pg_attribute
+                                  WHERE attrelid = c.conrelid AND attnum = ANY(c.conkey))
+                      FROM pg_constraint c
+                     WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[])
+                  ORDER BY 1, 2
+                    """, list(GENERATED_TABLES)))
+                if filled[table] & set(columns)]
+        indexes = [(name, definition, comment) for table, name, definition, comment, partial, columns in
+                   self.env.execute_query(SQL(
+                       """
+                       SELECT i.indrelid::regclass::text, index.relname, pg_get_indexdef(i.indexrelid),
+                              obj_description(i.indexrelid, 'pg_class'), i.indpred IS NOT NULL,
+                              CASE WHEN i.indexprs IS NULL THEN ARRAY(
+                                  SELECT attname FROM pg_attribute
+                                   WHERE attrelid = i.indrelid AND attnum = ANY(i.indkey)) END
+                         FROM pg_index i
+                         JOIN pg_class index ON index.oid = i.indexrelid
+                        WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique AND NOT i.indisprimary
+                     ORDER BY 2
+                       """, list(GENERATED_TABLES)))
+                   if not (partial and columns is not None and not filled[table] & set(columns))]
         for table, name, _definition, _comment in keys:
             self.env.cr.execute(SQL("ALTER TABLE %s DROP CONSTRAINT %s", SQL.identifier(table), SQL.identifier(name)))
         for name, _definition, _comment in indexes:

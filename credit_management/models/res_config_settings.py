@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+from ..credit_core.holds import HoldSettings
 
 
 class ResConfigSettings(models.TransientModel):
@@ -32,3 +34,42 @@ class ResConfigSettings(models.TransientModel):
     credit_limit_min_growth = fields.Float(related="company_id.credit_limit_min_growth", readonly=False)
     credit_limit_target_utilisation = fields.Float(
         related="company_id.credit_limit_target_utilisation", readonly=False)
+
+    credit_opportunity_note_days = fields.Integer(
+        related="company_id.credit_opportunity_note_days", readonly=False
+    )
+
+    # Holds at order confirmation.
+    credit_hold_tier_policy = fields.Boolean(related="company_id.credit_hold_tier_policy", readonly=False)
+    credit_hold_over_limit = fields.Boolean(related="company_id.credit_hold_over_limit", readonly=False)
+    credit_hold_overdue_days = fields.Integer(related="company_id.credit_hold_overdue_days", readonly=False)
+    credit_approval_validity_days = fields.Integer(
+        related="company_id.credit_approval_validity_days", readonly=False)
+    credit_approval_tolerance = fields.Float(related="company_id.credit_approval_tolerance", readonly=False)
+    credit_default_controller_id = fields.Many2one(
+        related="company_id.credit_default_controller_id", readonly=False)
+    credit_hold_preview_count = fields.Integer(
+        string="Quotations Held with These Rules",
+        compute="_compute_credit_hold_preview",
+        help="How many of today's open quotations these rules would hold if they were confirmed now.",
+    )
+    credit_hold_current_count = fields.Integer(
+        string="Quotations Held with the Saved Rules",
+        compute="_compute_credit_hold_preview",
+    )
+    credit_hold_open_count = fields.Integer(string="Open Quotations", compute="_compute_credit_hold_preview")
+
+    @api.depends("company_id", "credit_hold_tier_policy", "credit_hold_over_limit", "credit_hold_overdue_days")
+    def _compute_credit_hold_preview(self):
+        for settings in self:
+            company = settings.company_id
+            quotations = self.env["sale.order"].sudo().search(
+                [("company_id", "=", company.id), ("state", "in", ("draft", "sent"))])
+            candidate = HoldSettings(
+                tier_policy=settings.credit_hold_tier_policy,
+                over_limit=settings.credit_hold_over_limit,
+                overdue_days=max(settings.credit_hold_overdue_days, 0),
+            )
+            settings.credit_hold_open_count = len(quotations)
+            settings.credit_hold_preview_count = quotations._credit_count_held(candidate)
+            settings.credit_hold_current_count = quotations._credit_count_held(company._credit_hold_settings())

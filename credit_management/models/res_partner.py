@@ -115,13 +115,49 @@ class ResPartner(models.Model):
         return SQL("(VALUES %s) AS %s(currency_id, factor)", SQL(", ").join(rows), SQL.identifier(alias))
 
     @api.model
-    def _credit_exposure_sql(self, company, commercial_partner_ids=None):
+    def _credit_uninvoiced_orders_sql(self, company, company_ids, where):
+        """SQL selecting ``(order_id, partner_id, amount)``: what each confirmed order of
+        ``company_ids`` matching the SQL condition ``where`` (on ``so`` and its invoicing
+        partner ``p``) still adds to its commercial partner's exposure, in ``company``'s
+        currency at today's rate: its total minus what is already invoiced from it (down
+        payments and their later deduction included, credit notes subtracted), so that
+        nothing invoiced is counted twice."""
+        invoiced_states = ["posted", "draft"] if company.credit_exposure_draft_invoices else ["posted"]
+        return SQL(
+            """
+            SELECT so.id AS order_id, p.commercial_partner_id AS partner_id,
+                   GREATEST(so.amount_total - COALESCE(invoiced.amount, 0), 0) * fx.factor AS amount
+              FROM sale_order so
+              JOIN res_partner p ON p.id = so.partner_invoice_id
+              JOIN %(factors)s ON fx.currency_id = so.currency_id
+         LEFT JOIN LATERAL (
+                    SELECT SUM(CASE WHEN am.move_type = 'out_refund' THEN -aml.price_total
+                                    ELSE aml.price_total END) AS amount
+                      FROM sale_order_line sol
+                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
+                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                      JOIN account_move am ON am.id = aml.move_id
+                     WHERE sol.order_id = so.id
+                       AND am.state = ANY(%(invoiced_states)s)
+               ) invoiced ON TRUE
+             WHERE so.state = 'sale'
+               AND so.company_id = ANY(%(company_ids)s)
+               AND %(where)s
+            """,
+            factors=self._credit_currency_factors(company, "fx"),
+            invoiced_states=invoiced_states, company_ids=company_ids, where=where,
+        )
+
+    @api.model
+    def _credit_exposure_sql(self, company, commercial_partner_ids=None, exclude_order_ids=None):
         """SQL selecting ``(partner_id, receivable, orders, drafts, total)``: one row per
         commercial partner with a non-zero component, amounts in ``company``'s currency.
 
-        Components switched off in ``company``'s settings count as zero. Rights are not
-        applied on purpose: a salesperson who sees only their own orders must still get
-        the customer's true exposure; the rows are amounts, never the documents.
+        Components switched off in ``company``'s settings count as zero; confirmed orders
+        of ``exclude_order_ids`` are left out (to check one of them against the rest).
+        Rights are not applied on purpose: a salesperson who sees only their own orders
+        must still get the customer's true exposure; the rows are amounts, never the
+        documents.
         """
         for model, fnames in (
             ("account.move.line", ["account_id", "amount_residual", "company_id", "parent_state",
@@ -138,7 +174,6 @@ class ResPartner(models.Model):
         partner_filter = SQL()
         if commercial_partner_ids is not None:
             partner_filter = SQL("AND p.commercial_partner_id = ANY(%s)", list(commercial_partner_ids))
-        invoiced_states = ["posted", "draft"] if company.credit_exposure_draft_invoices else ["posted"]
         parts = []
         if company.credit_exposure_receivables:
             parts.append(SQL(
@@ -158,33 +193,12 @@ class ResPartner(models.Model):
                 company_ids=company_ids, partner_filter=partner_filter,
             ))
         if company.credit_exposure_orders:
-            # What a confirmed order still adds: its total minus what is already invoiced
-            # from it (down payments and their later deduction included, credit notes
-            # subtracted), so that nothing invoiced is counted twice.
+            where = SQL("TRUE %s", partner_filter)
+            if exclude_order_ids:
+                where = SQL("%s AND so.id <> ALL(%s)", where, list(exclude_order_ids))
             parts.append(SQL(
-                """
-                SELECT p.commercial_partner_id, 0,
-                       SUM(GREATEST(so.amount_total - COALESCE(invoiced.amount, 0), 0) * fx.factor), 0
-                  FROM sale_order so
-                  JOIN res_partner p ON p.id = so.partner_invoice_id
-                  JOIN %(factors)s ON fx.currency_id = so.currency_id
-             LEFT JOIN LATERAL (
-                        SELECT SUM(CASE WHEN am.move_type = 'out_refund' THEN -aml.price_total
-                                        ELSE aml.price_total END) AS amount
-                          FROM sale_order_line sol
-                          JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                          JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                          JOIN account_move am ON am.id = aml.move_id
-                         WHERE sol.order_id = so.id
-                           AND am.state = ANY(%(invoiced_states)s)
-                   ) invoiced ON TRUE
-                 WHERE so.state = 'sale'
-                   AND so.company_id = ANY(%(company_ids)s)
-                   %(partner_filter)s
-              GROUP BY p.commercial_partner_id
-                """,
-                factors=self._credit_currency_factors(company, "fx"),
-                invoiced_states=invoiced_states, company_ids=company_ids, partner_filter=partner_filter,
+                "SELECT partner_id, 0, SUM(amount), 0 FROM (%s) AS uninvoiced GROUP BY partner_id",
+                self._credit_uninvoiced_orders_sql(company, company_ids, where),
             ))
         if company.credit_exposure_draft_invoices:
             parts.append(SQL(
@@ -216,9 +230,10 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _credit_exposure_by_partner(self, company, partners=None):
+    def _credit_exposure_by_partner(self, company, partners=None, exclude_order_ids=None):
         """Return ``{commercial partner id: {'receivable', 'orders', 'drafts', 'total'}}``
-        for ``partners`` (default: ``self``), amounts in ``company``'s currency.
+        for ``partners`` (default: ``self``), amounts in ``company``'s currency, leaving
+        out the confirmed orders of ``exclude_order_ids``.
 
         A fixed number of queries whatever the number of partners or documents.
         """
@@ -227,7 +242,7 @@ class ResPartner(models.Model):
         if not commercial_ids:
             return {}
         currency = company.currency_id
-        rows = self.env.execute_query(self._credit_exposure_sql(company, commercial_ids))
+        rows = self.env.execute_query(self._credit_exposure_sql(company, commercial_ids, exclude_order_ids))
         return {
             partner_id: {
                 "receivable": currency.round(receivable or 0.0),

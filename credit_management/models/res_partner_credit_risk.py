@@ -693,14 +693,17 @@ class ResPartner(models.Model):
         currency = company.currency_id
         for partner in partners.sudo().with_company(company):
             suggestion, recent, previous = suggestions[partner.id]
-            old = partner.credit_limit
-            partner.credit_limit = suggestion.suggested_limit
-            partner._message_log(body=self.env._(
-                "Credit limit raised from %(old)s to %(new)s in %(company)s, as suggested: %(used)s %% of the "
-                "limit used, sales %(recent)s over the last 6 months against %(previous)s before (+%(growth)s %%).",
-                old=currency.format(old), new=currency.format(suggestion.suggested_limit), company=company.name,
+            reason = self.env._(
+                "Suggested increase: %(used)s %% of the limit used, sales %(recent)s over the last 6 months "
+                "against %(previous)s before (+%(growth)s %%).",
                 used=f"{suggestion.utilisation * 100:.0f}", recent=currency.format(recent),
-                previous=currency.format(previous), growth=f"{suggestion.growth * 100:.0f}"))
+                previous=currency.format(previous), growth=f"{suggestion.growth * 100:.0f}")
+            old = partner.credit_limit
+            partner.with_context(credit_limit_reason=reason).credit_limit = suggestion.suggested_limit
+            partner._message_log(body=self.env._(
+                "Credit limit raised from %(old)s to %(new)s in %(company)s. %(reason)s",
+                old=currency.format(old), new=currency.format(suggestion.suggested_limit), company=company.name,
+                reason=reason))
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

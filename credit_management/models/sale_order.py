@@ -1,4 +1,19 @@
+from collections import defaultdict, namedtuple
+from dataclasses import replace
+
+from markupsafe import Markup
+
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools.misc import formatLang
+
+from ..credit_core.holds import Standing, approval_covers, hold_reasons
+
+CreditCheck = namedtuple("CreditCheck", "standing amount reasons")
+"""One order's credit check: the customer's standing without the order, the order's
+amount in company currency, and the list of ``HoldReason`` (empty: may be confirmed)."""
+
+HELD_STATES = ("hold", "pending", "declined")
 
 
 class SaleOrder(models.Model):
@@ -11,6 +26,7 @@ class SaleOrder(models.Model):
         currency_field="credit_currency_id",
         compute_sudo=True,
         help="The customer's credit limit in this order's company (0 = no limit).",
+        groups="base.group_user",
     )
     credit_partner_exposure = fields.Monetary(
         string="Customer Exposure",
@@ -19,6 +35,7 @@ class SaleOrder(models.Model):
         compute_sudo=True,
         help="What the customer owes this order's company now or is committed to, "
         "this order included once it is confirmed.",
+        groups="base.group_user",
     )
     credit_partner_available = fields.Monetary(
         string="Customer Available Credit",
@@ -26,14 +43,99 @@ class SaleOrder(models.Model):
         currency_field="credit_currency_id",
         compute_sudo=True,
         help="Credit limit minus exposure; zero when the customer has no limit.",
-    )
-
-    credit_partner_risk_tier_id = fields.Many2one(
-        related="partner_id.commercial_partner_id.credit_risk_tier_id",
-        string="Customer Risk Tier",
         groups="base.group_user",
     )
-    credit_partner_risk_tier_color = fields.Integer(
+
+    # ------------------------------------------------------------------ credit check (contract)
+    credit_check_state = fields.Selection(
+        [
+            ("ok", "OK"),
+            ("hold", "On Credit Hold"),
+            ("pending", "Waiting for Credit"),
+            ("approved", "Credit Approved"),
+            ("declined", "Credit Declined"),
+        ],
+        string="Credit Check",
+        default="ok",
+        required=True,
+        copy=False,
+        readonly=True,
+        index=True,
+        tracking=True,
+        help="OK: the order passed the credit check (or was not checked yet). On Credit Hold: "
+        "the last check held it. Waiting for Credit: a release request is pending. Credit "
+        "Approved / Declined: the credit team's decision on the last request.",
+        groups="base.group_user",
+    )
+    credit_hold_reasons = fields.Html(
+        copy=False,
+        readonly=True,
+        sanitize_overridable=False,
+        help="Why the last credit check held the order, and what would release it.",
+        groups="base.group_user",
+    )
+    credit_release_request_ids = fields.One2many(
+        "credit.release.request", "sale_order_id", string="Credit Release Requests", copy=False,
+        groups="base.group_user",
+    )
+    credit_release_request_count = fields.Integer(
+        string="Release Requests", compute="_compute_credit_release_request_count", groups="base.group_user")
+    credit_checked_amount = fields.Monetary(
+        copy=False,
+        readonly=True,
+        help="The order total that passed the credit check or was approved: a confirmed order "
+        "edited above it is checked again.",
+        groups="base.group_user",
+    )
+    credit_releasable = fields.Boolean(
+        string="Releasable",
+        copy=False,
+        readonly=True,
+        help="The reasons of the hold are gone (a payment, a lifted hold): the order can be confirmed.",
+        groups="base.group_user",
+    )
+    credit_order_hold = fields.Boolean(
+        string="Held by a Credit Manager",
+        copy=False,
+        readonly=True,
+        help="A credit manager holds this order: only a credit manager releases it.",
+        groups="base.group_user",
+    )
+    credit_order_hold_reason = fields.Text(
+        string="Order Hold Reason", copy=False, readonly=True, groups="base.group_user")
+
+    # Live check of a quotation, before confirming.
+    credit_needs_approval = fields.Boolean(
+        string="Needs Credit Approval",
+        compute="_compute_credit_check_preview",
+        help="Confirming this quotation now would hold it for credit approval.",
+        groups="base.group_user",
+    )
+    credit_check_preview = fields.Html(
+        compute="_compute_credit_check_preview",
+        sanitize=False,
+        help="What the credit check says about this quotation now.",
+        groups="base.group_user",
+    )
+    credit_limit_checked = fields.Boolean(
+        compute="_compute_credit_check_preview",
+        help="The credit limit of this customer is enforced by the credit hold rules.",
+        groups="base.group_user",
+    )
+    credit_partner_tier_id = fields.Many2one(
+        "credit.risk.tier", string="Customer Risk Tier",
+        related="partner_id.commercial_partner_id.credit_risk_tier_id", groups="base.group_user",
+    )
+    credit_partner_on_hold = fields.Boolean(
+        string="Customer On Credit Hold", related="partner_id.commercial_partner_id.credit_on_hold",
+        groups="base.group_user")
+    credit_approval_summary = fields.Char(compute="_compute_credit_approval_summary", groups="base.group_user")
+    credit_standing_summary = fields.Char(
+        string="Credit Standing", compute="_compute_credit_standing_summary", groups="base.group_user",
+        help="The customer's risk tier, credit limit, exposure and available credit in this order's company.",
+    )
+
+    credit_partner_tier_color = fields.Integer(
         related="partner_id.commercial_partner_id.credit_risk_tier_id.color",
         string="Customer Risk Tier Colour",
         groups="base.group_user",
@@ -58,3 +160,543 @@ class SaleOrder(models.Model):
                 order.credit_partner_limit = limit
                 order.credit_partner_exposure = total
                 order.credit_partner_available = limit - total if limit else 0.0
+
+    @api.depends("credit_partner_limit", "credit_partner_exposure", "credit_partner_available", "partner_id")
+    def _compute_credit_standing_summary(self):
+        for order in self:
+            if not order.partner_id:
+                order.credit_standing_summary = False
+                continue
+            currency = order.credit_currency_id
+            parts = []
+            tier = order.sudo().partner_id.commercial_partner_id.credit_risk_tier_id
+            if tier:
+                parts.append(self.env._("Tier %(tier)s", tier=tier.name))
+            if order.credit_partner_limit:
+                parts.append(self.env._("Limit %(amount)s", amount=formatLang(
+                    self.env, order.credit_partner_limit, currency_obj=currency)))
+            else:
+                parts.append(self.env._("No credit limit"))
+            parts.append(self.env._("Exposure %(amount)s", amount=formatLang(
+                self.env, order.credit_partner_exposure, currency_obj=currency)))
+            if order.credit_partner_limit:
+                parts.append(self.env._("Available %(amount)s", amount=formatLang(
+                    self.env, order.credit_partner_available, currency_obj=currency)))
+            order.credit_standing_summary = " · ".join(parts)
+
+    @api.depends("credit_release_request_ids")
+    def _compute_credit_release_request_count(self):
+        counts = dict(self.env["credit.release.request"]._read_group(
+            [("sale_order_id", "in", self.ids)], ["sale_order_id"], ["__count"]))
+        for order in self:
+            order.credit_release_request_count = counts.get(order, 0)
+
+    @api.depends("partner_id", "company_id", "state", "amount_total", "credit_order_hold", "credit_check_state")
+    def _compute_credit_check_preview(self):
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
+        (self - quotations).update({"credit_needs_approval": False, "credit_check_preview": False,
+                                    "credit_limit_checked": False})
+        if not quotations:
+            return
+        checks = quotations.sudo()._credit_evaluate()
+        for order in quotations:
+            check = checks[order.sudo()]
+            settings = order.company_id._credit_hold_settings()
+            order.credit_limit_checked = settings.limit_applies(check.standing.tier_policy)
+            covered = check.reasons and order.sudo()._credit_valid_approval()
+            order.credit_needs_approval = bool(check.reasons) and not covered
+            order.credit_check_preview = order._credit_reasons_html(check.reasons) if check.reasons else False
+
+    @api.depends("credit_release_request_ids.state", "credit_check_state")
+    def _compute_credit_approval_summary(self):
+        for order in self:
+            approval = order.sudo().credit_release_request_ids.filtered(
+                lambda r: r.state == "approved" and not r.void_date)[:1]
+            if order.credit_check_state != "approved" or not approval:
+                order.credit_approval_summary = False
+                continue
+            order.credit_approval_summary = self.env._(
+                "Approved by %(manager)s up to %(amount)s until %(date)s.",
+                manager=approval.decided_by_id.name,
+                amount=formatLang(self.env, approval.approved_max_amount, currency_obj=order.currency_id),
+                date=fields.Date.to_string(approval.approved_until) if approval.approved_until else "-",
+            )
+
+    def _compute_partner_credit_warning(self):
+        # Odoo's own banner compares Odoo's own figures with the limit; when our hold rules
+        # enforce this customer's limit, our banner (same limit, our exposure) replaces it.
+        result = super()._compute_partner_credit_warning()
+        for order in self:
+            if order.partner_credit_warning and order._credit_limit_enforced():
+                order.partner_credit_warning = ""
+        return result
+
+    def _credit_limit_enforced(self):
+        """Whether the hold rules of the order's company check this customer's limit."""
+        self.ensure_one()
+        policy = self.sudo().partner_id.commercial_partner_id.credit_risk_tier_id.hold_policy or "none"
+        return self.company_id._credit_hold_settings().limit_applies(policy)
+
+    # ------------------------------------------------------------------ the check
+    def _credit_evaluate(self, settings=None, cumulative=False):
+        """Return ``{order: CreditCheck}`` for the orders of ``self``, under ``settings``
+        (a ``HoldSettings``; default: each order's company settings).
+
+        Quotations are checked at their total; confirmed orders at what they still add to
+        the exposure, against the exposure without them. With ``cumulative`` (orders
+        confirmed together), orders of the same customer are checked in turn, each counting
+        the ones before it that pass; otherwise each is checked on its own. A fixed number
+        of queries per company, whatever the number of orders, customers or invoices.
+        """
+        checks = {}
+        Partner = self.env["res.partner"]
+        today = fields.Date.context_today(self)
+        for company, orders in self.grouped("company_id").items():
+            hold_settings = settings or company._credit_hold_settings()
+            confirmed = orders.filtered(lambda o: o.state == "sale" and isinstance(o.id, int))
+            standings = orders.partner_id._credit_standings(
+                company, hold_settings, exclude_order_ids=confirmed.ids, today=today)
+            limited = any(hold_settings.limit_applies(s.tier_policy) and s.limit for s in standings.values())
+            contributions = Partner._credit_order_contributions(company, confirmed) if limited else {}
+            currency = company.currency_id
+            factors = {}
+
+            def fmt(amount, currency=currency):
+                return formatLang(self.env, amount, currency_obj=currency)
+
+            added = defaultdict(float)
+            for order in orders:
+                partner_id = order.partner_id.commercial_partner_id.id
+                standing = standings.get(partner_id, Standing())
+                if order in confirmed:
+                    amount = contributions.get(order.id, 0.0)
+                elif not order.currency_id or order.currency_id == currency:
+                    amount = order.amount_total
+                else:
+                    factors = factors or Partner._credit_currency_rate_factors(company)
+                    amount = currency.round(order.amount_total * factors.get(order.currency_id.id, 1.0))
+                standing = replace(standing, exposure=standing.exposure + added[partner_id])
+                reasons = hold_reasons(
+                    standing, amount, hold_settings,
+                    order_hold_reason=(order.credit_order_hold_reason or "") if order.credit_order_hold else None,
+                    fmt=fmt, _=self.env._,
+                )
+                checks[order] = CreditCheck(standing, amount, reasons)
+                if cumulative and not reasons:
+                    added[partner_id] += amount
+        return checks
+
+    def _credit_reasons_html(self, reasons):
+        """The reasons of a hold as HTML: each explanation and what would release the order."""
+        items = Markup().join(
+            Markup('<li><span>%s</span> <span class="text-muted">%s</span></li>') % (
+                reason.explanation, reason.release_hint)
+            for reason in reasons
+        )
+        return Markup('<ul class="mb-0">%s</ul>') % items
+
+    def _credit_count_held(self, settings):
+        """How many orders of ``self``, each confirmed on its own now, the rules of
+        ``settings`` would hold."""
+        checks = self._credit_evaluate(settings)
+        return sum(1 for check in checks.values() if check.reasons)
+
+    def _credit_valid_approval(self):
+        """The approved release request that still covers this order (amount and date),
+        or an empty recordset."""
+        self.ensure_one()
+        today = fields.Date.context_today(self)
+        for request in self.sudo().credit_release_request_ids.sorted("decision_date", reverse=True):
+            if request.state != "approved" or request.void_date:
+                continue
+            if approval_covers(request.amount, request.approval_tolerance, self.amount_total,
+                               request.approved_until, today):
+                return request
+        return self.env["credit.release.request"]
+
+    def _credit_online_payment(self):
+        """The done online payments of this order when they cover its total, else empty."""
+        self.ensure_one()
+        transactions = self.sudo().transaction_ids.filtered(
+            lambda tx: tx.state == "done" and tx.operation != "validation")
+        paid = sum(transactions.mapped("amount"))
+        if transactions and self.currency_id.compare_amounts(paid, self.amount_total) >= 0:
+            return transactions
+        return self.env["payment.transaction"]
+
+    # ------------------------------------------------------------------ confirmation
+    def action_confirm(self):
+        """Confirm the quotations that pass the credit check; hold the others.
+
+        A held quotation stays a quotation with its reasons. From the Confirm button (context
+        ``credit_dialog``) the user gets the explanation and can ask for a release; from any
+        other flow (portal signature, online payment, other modules) the salesperson and the
+        credit team are told. An order is never half confirmed.
+        """
+        for order in self:
+            error = order._confirmation_error_message()
+            if error:
+                raise UserError(error)
+        held = self._credit_hold_at_confirmation()
+        to_confirm = self - held
+        result = super(SaleOrder, to_confirm).action_confirm() if to_confirm else True
+        if held and self.env.context.get("credit_dialog"):
+            return held._credit_held_action()
+        return result
+
+    def _credit_hold_at_confirmation(self):
+        """Check the quotations of ``self`` and return the ones held. The others are marked
+        checked; an approval or a full online payment that lets an order through is logged."""
+        quotations = self.filtered(lambda o: o.state in ("draft", "sent"))
+        if not quotations:
+            return self.browse()
+        checks = quotations._credit_evaluate(cumulative=True)
+        held = self.browse()
+        for order in quotations:
+            check = checks[order]
+            if not check.reasons:
+                order._credit_mark_passed("ok")
+                continue
+            approval = order._credit_valid_approval()
+            if approval:
+                order._credit_log_bypass(self.env._(
+                    "Confirmed under the credit approval %(request)s of %(manager)s.",
+                    request=approval.name, manager=approval.decided_by_id.name), check.reasons)
+                order._credit_mark_passed("approved")
+                continue
+            forced = any(r.code == "order_hold" or (r.code == "manual_hold" and r.manager_only)
+                         for r in check.reasons)
+            payment = not forced and order._credit_online_payment()
+            if payment:
+                order._credit_log_bypass(self.env._(
+                    "Confirmed without credit approval: paid in full online (%(payments)s).",
+                    payments=", ".join(payment.mapped("reference"))), check.reasons)
+                order._credit_mark_passed("ok")
+                continue
+            held |= order
+        if held:
+            held._credit_put_on_hold(checks, notify=not self.env.context.get("credit_dialog"))
+        return held
+
+    def _credit_mark_passed(self, state):
+        """Record that the order passed the check (``ok``) or is covered by an approval."""
+        self.ensure_one()
+        vals = {"credit_check_state": state, "credit_checked_amount": self.amount_total,
+                "credit_hold_reasons": False, "credit_releasable": False}
+        self.sudo().write({key: value for key, value in vals.items() if self[key] != value})
+        if state == "ok":
+            self.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
+                self.env._("The order passed the credit check without it."))
+
+    def _credit_log_bypass(self, message, reasons):
+        """Trace in the chatter an order confirmed although rules would hold it."""
+        self.ensure_one()
+        body = Markup("<p>%s</p>%s") % (message, self._credit_reasons_html(reasons))
+        self.sudo().message_post(body=body, author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note")
+
+    def _credit_put_on_hold(self, checks, notify):
+        """Mark the orders of ``self`` held with the reasons of ``checks``; with ``notify``
+        (no person confirmed them) tell the salesperson and the credit team."""
+        for order in self:
+            reasons_html = order._credit_reasons_html(checks[order].reasons)
+            newly = order.credit_check_state not in HELD_STATES
+            state = order.credit_check_state if order.credit_check_state in ("pending", "declined") else "hold"
+            order.sudo().write({"credit_check_state": state, "credit_hold_reasons": reasons_html,
+                                "credit_releasable": False})
+            if newly or notify:
+                title = (self.env._("Not confirmed: the order needs credit approval.") if notify
+                         else self.env._("Held for credit approval at confirmation."))
+                partner_ids = order.user_id.partner_id.ids if notify else []
+                order.sudo().message_post(
+                    body=Markup("<p>%s</p>%s") % (title, reasons_html), partner_ids=partner_ids,
+                    author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note")
+            if notify:
+                order._credit_schedule_hold_activities(reasons_html)
+
+    def _credit_schedule_hold_activities(self, note, credit_only=False):
+        """An activity for the salesperson (unless ``credit_only``) and the credit team on a
+        held order, unless they already have one."""
+        self.ensure_one()
+        order = self.sudo()
+        users = order.company_id._credit_team_users(order.partner_id)
+        if not credit_only and order.user_id:
+            users = order.user_id | users
+        activity_type = self.env.ref("credit_management.mail_activity_type_credit_hold")
+        existing = order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).user_id
+        for user in users - existing:
+            order.activity_schedule(
+                "credit_management.mail_activity_type_credit_hold", user_id=user.id, note=note,
+                summary=self.env._("Order held for credit approval"))
+
+    def _credit_held_action(self):
+        """What the user sees after confirming held orders: the release request dialog."""
+        if len(self) == 1:
+            pending = self.credit_release_request_ids.filtered(lambda r: r.state == "pending")[:1]
+            if pending:
+                return pending._credit_form_action(target="new")
+            return self._credit_new_request_action()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "sticky": True,
+                "title": self.env._("Orders held for credit approval"),
+                "message": self.env._(
+                    "%(orders)s need credit approval: open each one to see why and ask for a release.",
+                    orders=", ".join(self.mapped("name"))),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _credit_new_request_action(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Credit Approval Needed"),
+            "res_model": "credit.release.request",
+            "view_mode": "form",
+            "views": [(self.env.ref("credit_management.credit_release_request_view_form_ask").id, "form")],
+            "target": "new",
+            "context": {"default_sale_order_id": self.id},
+        }
+
+    def action_request_credit_release(self):
+        """Ask the credit team to release these held orders.
+
+        From a button (context ``credit_dialog``) on one order: open the request dialog
+        where the salesperson explains the request. Otherwise create the requests now, with
+        the note of the context key ``credit_request_note``, and show them.
+        """
+        if self.env.context.get("credit_dialog") and len(self) == 1:
+            return self._credit_held_action()
+        note = self.env.context.get("credit_request_note") or False
+        requests = self.env["credit.release.request"].create(
+            [{"sale_order_id": order.id, "request_note": note} for order in self])
+        return requests._credit_form_action()
+
+    def _credit_check_release_possible(self):
+        """Refuse a release request for orders that cannot have one; hold the ones that
+        were not checked yet but need approval (a salesperson may ask before confirming)."""
+        self.check_access("write")
+        for order in self:
+            if order.state == "cancel":
+                raise UserError(self.env._("%(order)s is cancelled: it needs no credit release.", order=order.name))
+            pending = order.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")[:1]
+            if pending:
+                raise UserError(self.env._(
+                    "A credit release of %(order)s is already requested (%(request)s, waiting %(waiting)s).",
+                    order=order.name, request=pending.name, waiting=pending.waiting_label))
+        to_check = self.filtered(lambda o: o.credit_check_state not in ("hold", "declined"))
+        if not to_check:
+            return
+        checks = to_check._credit_evaluate()
+        for order in to_check:
+            if not checks[order].reasons or order._credit_valid_approval():
+                raise UserError(self.env._(
+                    "%(order)s needs no credit approval: it can be confirmed as it is.", order=order.name))
+        to_check._credit_put_on_hold(checks, notify=False)
+
+    def action_view_credit_release_requests(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_release_request")
+        action["domain"] = [("sale_order_id", "=", self.id)]
+        action["context"] = {"create": False}
+        return action
+
+    # ------------------------------------------------------------------ forced hold on the order
+    def _credit_check_manager(self):
+        if not self.env.su and not self.env.user.has_group("credit_management.group_credit_manager"):
+            raise AccessError(self.env._("Only a credit manager can hold an order or release that hold."))
+
+    def _credit_set_order_hold(self, reason):
+        """A credit manager holds these quotations for ``reason``: only a manager releases them."""
+        self._credit_check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the order is held."))
+        if any(order.state not in ("draft", "sent") for order in self):
+            raise UserError(self.env._("Only quotations can be held: a confirmed order is already confirmed."))
+        self._credit_void_approvals(self.env._("a credit manager held the order: %(reason)s", reason=reason))
+        self.sudo().write({"credit_order_hold": True, "credit_order_hold_reason": reason})
+        checks = self._credit_evaluate()
+        self._credit_put_on_hold(checks, notify=False)
+        for order in self:
+            order.sudo().activity_schedule(
+                "credit_management.mail_activity_type_credit_hold", user_id=order.user_id.id or self.env.uid,
+                note=reason, summary=self.env._("A credit manager holds this order"))
+        return True
+
+    def _credit_lift_order_hold(self, reason):
+        """A credit manager releases the hold they put on these orders."""
+        self._credit_check_manager()
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the order's hold is lifted."))
+        held = self.filtered("credit_order_hold")
+        held.sudo().write({"credit_order_hold": False, "credit_order_hold_reason": False})
+        for order in held:
+            order.sudo().message_post(
+                body=Markup("<p>%s</p><p>%s</p>") % (self.env._("Order hold lifted by a credit manager."), reason),
+                author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note")
+        self.env["sale.order"]._credit_reevaluate_orders(held, self.env._("the order's hold was lifted"))
+        return True
+
+    def action_credit_hold_order(self):
+        """Open the dialog where a credit manager holds this quotation with a reason."""
+        return self._credit_hold_dialog("set")
+
+    def action_credit_lift_order_hold(self):
+        """Open the dialog where a credit manager lifts the hold of this order."""
+        return self._credit_hold_dialog("lift")
+
+    def _credit_hold_dialog(self, mode):
+        self.ensure_one()
+        self._credit_check_manager()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Hold Order") if mode == "set" else self.env._("Lift Order Hold"),
+            "res_model": "credit.hold.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_sale_order_id": self.id, "default_mode": mode},
+        }
+
+    # ------------------------------------------------------------------ approvals voided, orders re-checked
+    def _credit_void_approvals(self, reason):
+        """Void the approvals of these orders: they no longer cover them (``reason``)."""
+        approvals = self.sudo().credit_release_request_ids.filtered(
+            lambda r: r.state == "approved" and not r.void_date)
+        approvals._credit_void(reason)
+        return approvals
+
+    @api.model
+    def _credit_void_approvals_of_partners(self, partners, reason):
+        """Void the approvals of the open quotations of ``partners`` (commercial partners)."""
+        orders = self.sudo().search([
+            ("partner_id.commercial_partner_id", "in", partners.ids), ("state", "in", ("draft", "sent")),
+            ("credit_check_state", "=", "approved"),
+        ])
+        if orders:
+            orders._credit_void_approvals(reason)
+            orders.write({"credit_check_state": "hold"})
+
+    def _credit_latest_approval(self):
+        """The last approval of this order that was not voided (valid or not), or empty."""
+        self.ensure_one()
+        return self.sudo().credit_release_request_ids.filtered(
+            lambda r: r.state == "approved" and not r.void_date).sorted("decision_date", reverse=True)[:1]
+
+    def _credit_after_amount_change(self):
+        """After lines changed: an approved quotation grown beyond its approval loses it; a
+        confirmed order grown beyond the amount checked or approved is checked again on the
+        extra, and flagged to the credit team when the rules hold it."""
+        orders = self.sudo().filtered(lambda o: (
+            (o.state in ("draft", "sent") and o.credit_check_state == "approved")
+            or (o.state == "sale" and o.credit_checked_amount)))
+        grown = orders.browse()
+        for order in orders:
+            approval = order._credit_latest_approval()
+            if order.state == "sale":
+                covered = max(order.credit_checked_amount, approval.approved_max_amount if approval else 0.0)
+            else:
+                covered = approval.approved_max_amount if approval else 0.0
+            if order.currency_id.compare_amounts(order.amount_total, covered) > 0:
+                grown |= order
+        if not grown:
+            return
+        grown_quotations = grown.filtered(lambda o: o.state != "sale")
+        for order in grown_quotations:
+            order._credit_void_approvals(self.env._(
+                "the order grew to %(amount)s, beyond what was approved",
+                amount=formatLang(self.env, order.amount_total, currency_obj=order.currency_id)))
+        if grown_quotations:
+            checks = grown_quotations._credit_evaluate()
+            still_held = grown_quotations.filtered(lambda o: checks[o].reasons)
+            still_held._credit_put_on_hold(checks, notify=False)
+            (grown_quotations - still_held).write({"credit_check_state": "ok"})
+        confirmed = grown - grown_quotations
+        if not confirmed:
+            return
+        checks = confirmed._credit_evaluate()
+        for order in confirmed:
+            check = checks[order]
+            if not check.reasons:
+                order.write({"credit_checked_amount": order.amount_total})
+                continue
+            order._credit_void_approvals(self.env._(
+                "the confirmed order grew to %(amount)s",
+                amount=formatLang(self.env, order.amount_total, currency_obj=order.currency_id)))
+            reasons_html = order._credit_reasons_html(check.reasons)
+            order.write({"credit_check_state": "hold", "credit_hold_reasons": reasons_html,
+                         "credit_releasable": False})
+            order.message_post(
+                body=Markup("<p>%s</p>%s") % (self.env._(
+                    "The confirmed order grew from %(before)s to %(after)s: the extra amount needs "
+                    "credit approval.",
+                    before=formatLang(self.env, order.credit_checked_amount, currency_obj=order.currency_id),
+                    after=formatLang(self.env, order.amount_total, currency_obj=order.currency_id),
+                ), reasons_html),
+                partner_ids=order.user_id.partner_id.ids, author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note")
+            order._credit_schedule_hold_activities(reasons_html, credit_only=True)
+
+    @api.model
+    def _credit_reevaluate_held_orders(self, partners, cause):
+        """Check again the held orders of ``partners`` (commercial partners) after ``cause``
+        (a payment, a lifted hold): those whose reasons are gone become releasable and
+        their salespeople are told. One search when the customers have no held order."""
+        if not partners:
+            return self.browse()
+        orders = self.sudo().search([
+            ("partner_id.commercial_partner_id", "in", partners.ids),
+            ("credit_check_state", "in", HELD_STATES),
+            ("state", "in", ("draft", "sent", "sale")),
+            ("credit_releasable", "=", False),
+        ])
+        return self._credit_reevaluate_orders(orders, cause)
+
+    @api.model
+    def _credit_reevaluate_orders(self, orders, cause):
+        """Mark releasable the held ``orders`` whose reasons are gone; return them."""
+        orders = orders.sudo().filtered(lambda o: o.credit_check_state in HELD_STATES and o.state != "cancel")
+        if not orders:
+            return orders
+        checks = orders._credit_evaluate()
+        released = orders.filtered(lambda o: not checks[o].reasons)
+        for order in released:
+            if order.state == "sale":
+                order.write({"credit_check_state": "ok", "credit_hold_reasons": False,
+                             "credit_checked_amount": order.amount_total})
+                message = self.env._("The credit hold on this confirmed order is resolved: %(cause)s.", cause=cause)
+            else:
+                order.write({"credit_releasable": True})
+                message = self.env._(
+                    "The reasons of the credit hold are gone (%(cause)s): the order can be confirmed now.",
+                    cause=cause)
+            order.message_post(body=message, partner_ids=order.user_id.partner_id.ids,
+                               subtype_xmlid="mail.mt_note")
+        still_held = orders - released
+        for order in still_held:
+            order.write({"credit_hold_reasons": order._credit_reasons_html(checks[order].reasons)})
+        return released
+
+    def _action_cancel(self):
+        result = super()._action_cancel()
+        credit = self.sudo().filtered(lambda o: o.credit_release_request_ids or o.credit_check_state != "ok")
+        if credit:
+            credit._credit_void_approvals(self.env._("the order was cancelled"))
+            credit.credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
+                self.env._("The order was cancelled."))
+            credit.write({"credit_check_state": "ok", "credit_hold_reasons": False, "credit_releasable": False,
+                          "credit_checked_amount": 0.0})
+        return result
+
+    def write(self, vals):
+        protected = {"credit_check_state", "credit_hold_reasons", "credit_checked_amount", "credit_releasable",
+                     "credit_order_hold", "credit_order_hold_reason"} & vals.keys()
+        if protected and not self.env.su:
+            raise AccessError(self.env._(
+                "The credit check of an order is set by the credit rules and the credit team only (%(fields)s).",
+                fields=", ".join(sorted(protected))))
+        return super().write(vals)

@@ -36,6 +36,14 @@ class CreditRiskCommon(CreditCommon):
             moves |= invoice
         return moves
 
+    @classmethod
+    def _dispute(cls, invoice):
+        """The customer disputes ``invoice``: an open complaint on it."""
+        return cls.env["credit.complaint"].with_user(cls.controller).create({
+            "category_id": cls.env.ref("credit_management.complaint_category_quality").id,
+            "move_id": invoice.id,
+        })
+
     @staticmethod
     def _factors(review):
         return {factor["code"]: factor for factor in review.factors}

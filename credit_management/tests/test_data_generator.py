@@ -98,11 +98,15 @@ class TestDataGenerator(AccountTestInvoicingCommon):
             self.assertEqual(invoice.payment_state, expected_state, invoice.name)
             states.add(invoice.payment_state)
         self.assertTrue({"paid", "partial", "not_paid"} <= states)
-        for move in self.refunds | self.payments.move_id:
-            self.assertTrue(self._term_line(move).reconciled if move in self.refunds else True)
+        for refund in self.refunds:
+            self.assertTrue(self._term_line(refund).reconciled)
+            self.assertEqual(refund.payment_state, "paid")
         for payment in self.payments:
-            self.assertTrue(payment.is_reconciled)
+            receivable = payment.move_id.line_ids.filtered(
+                lambda line: line.account_id.account_type == "asset_receivable")
+            self.assertTrue(receivable.reconciled and payment.is_reconciled)
             self.assertEqual(payment.invoice_ids.partner_id, payment.partner_id)
+            self.assertEqual(payment.state, "paid" if payment.invoice_ids.payment_state == "paid" else "in_process")
 
     def test_odoo_recomputes_the_stored_values_unchanged(self):
         moves = self.invoices | self.refunds | self.payments.move_id

@@ -53,6 +53,9 @@ class TestLimitSuggestion(CreditRiskCommon):
         self.growing.with_user(self.manager).action_credit_apply_suggested_limit()
         self.assertEqual(self.growing.with_company(self.company).credit_limit, 7300)
         self.assertIn("Credit limit raised from", self.growing.message_ids[:1].body)
+        history = self.env["credit.limit.history"].search([("partner_id", "=", self.growing.id)])
+        self.assertEqual((history.old_limit, history.new_limit, history.user_id), (4000, 7300, self.manager))
+        self.assertIn("Suggested increase: 95 % of the limit used", history.reason)
         self.growing.invalidate_recordset()
         self.assertFalse(self.growing.credit_limit_candidate, "Now well within its limit")
         with self.assertRaisesRegex(UserError, "No limit increase is suggested any more for: Growing Co"):

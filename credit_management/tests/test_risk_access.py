@@ -96,7 +96,7 @@ class TestRiskAccess(CreditRiskCommon):
         self.assertNotIn("action_credit_override_tier", controller_form)
         self.assertIn("action_credit_override_tier", arch("res.partner", self.manager))
         quotation = arch("sale.order", self.salesman)
-        self.assertIn('name="credit_partner_risk_tier_id"', quotation)
+        self.assertIn('name="credit_partner_tier_id"', quotation)
         self.assertIn('name="credit_partner_payment_behaviour"', quotation)
         settings = arch("res.config.settings", self.env.ref("base.user_admin"))
         self.assertIn('name="credit_risk_weight_late_share"', settings)

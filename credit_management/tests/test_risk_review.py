@@ -33,7 +33,8 @@ class TestRiskReview(CreditRiskCommon):
             (60, 900, [(-5, None)]),                  # paid early
             (10, 700, []),                            # not due yet
         ])
-        invoices[5].credit_disputed = True
+        self._dispute(invoices[5])
+        self.assertTrue(invoices[5].credit_disputed)
         refund = self._invoice(partner, 100, date=self.today - timedelta(days=285), move_type="out_refund")
         (refund.line_ids | invoices[0].line_ids).filtered(
             lambda line: line.account_id == self.receivable_account).reconcile()
@@ -70,8 +71,8 @@ class TestRiskReview(CreditRiskCommon):
             (100, 1000, []),
             (80, 1000, []),
         ])
-        self.env["account.move"].search([("partner_id", "=", partner.id), ("date", "=",
-                                          self.today - timedelta(days=80))]).credit_disputed = True
+        self._dispute(self.env["account.move"].search([
+            ("partner_id", "=", partner.id), ("date", "=", self.today - timedelta(days=80))]))
         self._order(partner, 1000)
 
         review = self._review(partner)
@@ -207,6 +208,6 @@ class TestRiskReview(CreditRiskCommon):
         self._review(self.customer)
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
         quotation = self._order(contact, 100, confirm=False).with_user(self.salesman)
-        self.assertEqual(quotation.credit_partner_risk_tier_id, self.tier_low)
+        self.assertEqual(quotation.credit_partner_tier_id, self.tier_low)
         self.assertEqual(quotation.credit_partner_payment_behaviour, "prompt")
-        self.assertEqual(quotation.credit_partner_risk_tier_color, self.tier_low.color)
+        self.assertEqual(quotation.credit_partner_tier_color, self.tier_low.color)

@@ -1,0 +1,112 @@
+from odoo.tests import tagged
+from odoo.tools import SQL
+
+from .complaint_common import ComplaintCommon
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintDispute(ComplaintCommon):
+    """An open complaint that pauses follow-up puts its invoice — and only that invoice — in
+    dispute: the shared rule "not chased nor counted overdue" (SQL and domain), used by the
+    follow-up runs and the overdue hold rule, and the ageing report's Disputed column follow it.
+    Closing the complaint resumes both."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.invoice_a = cls._overdue_invoice(300)
+        cls.invoice_b = cls._overdue_invoice(500)
+        cls.invoices = cls.invoice_a | cls.invoice_b
+
+    def _not_chased_by_sql(self):
+        """Invoices A and B that the shared SQL rule leaves out of follow-ups and holds today."""
+        self.env.flush_all()
+        Move = self.env["account.move"]
+        rows = self.env.execute_query(SQL(
+            "SELECT m.id FROM account_move m WHERE m.id = ANY(%s) AND %s",
+            self.invoices.ids, Move._credit_not_chased_sql("m", self.today),
+        ))
+        return Move.browse(sorted(row[0] for row in rows))
+
+    def _not_chased_by_domain(self):
+        """Invoices A and B that the shared domain rule leaves out of follow-ups and holds today."""
+        Move = self.env["account.move"]
+        return Move.search([("id", "in", self.invoices.ids), *Move._credit_not_chased_domain(self.today)])
+
+    def _ageing_disputed(self):
+        """{invoice: Disputed column} of the Receivables Ageing, as the credit controller sees it."""
+        rows = self.env["credit.ageing.report"].with_user(self.controller).search(
+            [("move_id", "in", self.invoices.ids)])
+        return {row.move_id: row.credit_disputed for row in rows}
+
+    def test_open_complaint_pauses_followup_and_overdue_hold_of_its_invoice_only(self):
+        self.assertFalse(self._not_chased_by_sql(), "Both overdue invoices are chased before any complaint")
+        self.assertFalse(self._not_chased_by_domain())
+
+        complaint = self._complaint(user=self.salesman, move_id=self.invoice_a.id)
+
+        self.assertTrue(self.invoice_a.credit_disputed)
+        self.assertFalse(self.invoice_b.credit_disputed, "The customer's other invoice is not disputed")
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_a)
+        self.assertEqual(self._not_chased_by_domain(), self.invoice_a)
+        self.assertEqual(self._ageing_disputed(), {self.invoice_a: True, self.invoice_b: False})
+        self.assertEqual(self.invoice_a.credit_dispute_complaint_ids, complaint)
+
+        complaint.with_user(self.controller).action_start()
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_a, "In progress is still open")
+
+    def test_resolving_the_complaint_resumes_followup_and_overdue_hold(self):
+        complaint = self._complaint(move_id=self.invoice_a.id)
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_a)
+
+        self._resolve(complaint)
+
+        self.assertFalse(self.invoice_a.credit_disputed)
+        self.assertFalse(self._not_chased_by_sql(), "The resolved invoice is chased and counted overdue again")
+        self.assertFalse(self._not_chased_by_domain())
+        self.assertEqual(self._ageing_disputed(), {self.invoice_a: False, self.invoice_b: False})
+
+    def test_rejecting_the_complaint_resumes_followup_and_overdue_hold(self):
+        complaint = self._complaint(move_id=self.invoice_a.id)
+        complaint.with_user(self.controller).action_reject()
+        self.assertFalse(self._not_chased_by_sql())
+        self.assertFalse(self._not_chased_by_domain())
+
+    def test_reopening_a_resolved_complaint_disputes_the_invoice_again(self):
+        complaint = self._complaint(move_id=self.invoice_a.id)
+        self._resolve(complaint)
+        complaint.with_user(self.controller).action_reopen()
+        self.assertEqual(complaint.state, "in_progress")
+        self.assertFalse(complaint.date_resolved)
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_a)
+        self.assertEqual(self._not_chased_by_domain(), self.invoice_a)
+
+    def test_complaint_that_does_not_pause_followup_leaves_the_invoice_chased(self):
+        complaint = self._complaint(move_id=self.invoice_a.id, pause_followup=False)
+        self.assertFalse(self.invoice_a.credit_disputed)
+        self.assertFalse(self._not_chased_by_sql())
+
+        complaint.with_user(self.controller).pause_followup = True
+        self.assertEqual(self._not_chased_by_domain(), self.invoice_a)
+
+        complaint.with_user(self.controller).pause_followup = False
+        self.assertFalse(self._not_chased_by_domain(), "Un-pausing resumes the chasing at once")
+
+    def test_invoice_stays_disputed_until_its_last_open_complaint_closes(self):
+        first = self._complaint(move_id=self.invoice_a.id)
+        second = self._complaint(move_id=self.invoice_a.id, category=self.category_pricing)
+        self._resolve(first)
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_a, "The second complaint is still open")
+        second.with_user(self.controller).action_reject()
+        self.assertFalse(self._not_chased_by_sql())
+
+    def test_moving_the_complaint_to_another_invoice_moves_the_dispute(self):
+        complaint = self._complaint(move_id=self.invoice_a.id)
+        complaint.move_id = self.invoice_b
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_b)
+        self.assertEqual(self._not_chased_by_domain(), self.invoice_b)
+
+    def test_complaint_without_invoice_disputes_nothing(self):
+        self._complaint(partner_id=self.customer.id)
+        self.assertFalse(self._not_chased_by_sql())
+        self.assertFalse(self._not_chased_by_domain())

@@ -1,0 +1,96 @@
+from datetime import timedelta
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+
+from .hold_common import CreditHoldCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditLimitHistory(CreditHoldCommon):
+    """Who may change a credit limit, the history of every change, temporary limits and the
+    tier's default limit proposed for customers without one."""
+
+    def _history(self, partner=None):
+        return self.env["credit.limit.history"].sudo().search([("partner_id", "=", (partner or self.customer).id)])
+
+    def _change_limit(self, amount, reason="Reviewed", until=None, user=None):
+        """What a credit manager does with the Change Credit Limit dialog."""
+        wizard = self.env["credit.limit.change"].with_user(user or self.manager).create({
+            "partner_id": self.customer.id, "new_limit": amount, "reason": reason, "date_end": until,
+        })
+        wizard.action_apply()
+
+    def test_every_change_is_recorded_with_who_when_and_why(self):
+        self.assertEqual(self._history().mapped("new_limit"), [1000.0], "The setup's limit is recorded too")
+        wizard = Form(self.env["credit.limit.change"].with_user(self.manager).with_context(
+            default_partner_id=self.customer.id))
+        self.assertEqual(wizard.current_limit, 1000)
+        wizard.new_limit = 2500
+        wizard.reason = "Two years without a late payment"
+        wizard.save().action_apply()
+        self.assertEqual(self.customer.with_company(self.company).credit_limit, 2500)
+        change = self._history()[0]
+        self.assertEqual((change.old_limit, change.new_limit), (1000, 2500))
+        self.assertEqual(change.user_id, self.manager)
+        self.assertEqual(change.company_id, self.company)
+        self.assertEqual(change.reason, "Two years without a late payment")
+
+    def test_salespeople_and_controllers_cannot_change_limits(self):
+        for user in (self.salesman, self.controller):
+            with self.assertRaises(AccessError):
+                self.customer.with_user(user).sudo(False).with_company(self.company).write({"credit_limit": 10**6})
+        with self.assertRaises(AccessError):
+            self.customer.with_user(self.controller).action_credit_change_limit()
+        with self.assertRaises(ValidationError):
+            self._change_limit(-5)
+        with self.assertRaises(ValidationError):
+            self.customer.write({"credit_limit": -5})
+
+    def test_temporary_limit_ends_by_itself(self):
+        until = fields.Date.today() + timedelta(days=10)
+        self._change_limit(5000, "Seasonal peak", until)
+        history = self.env["credit.limit.history"].sudo()
+        self.assertFalse(history._credit_due_temporary_limits())
+        later = until + timedelta(days=1)
+        due = history._credit_due_temporary_limits(today=later)
+        self.assertEqual(due.new_limit, 5000)
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0), \
+                patch.object(fields.Date, "context_today", return_value=later):
+            history._cron_end_temporary_limits()
+        self.assertEqual(self.customer.with_company(self.company).credit_limit, 1000)
+        self.assertTrue(due.ended)
+        back = self._history()[0]
+        self.assertEqual((back.old_limit, back.new_limit), (5000, 1000))
+        self.assertIn("temporary limit", back.reason)
+
+    def test_a_limit_changed_meanwhile_is_kept_when_the_temporary_one_ends(self):
+        until = fields.Date.today()
+        self._change_limit(5000, "Trade fair", until)
+        self._change_limit(3000, "Reviewed after the fair")
+        due = self.env["credit.limit.history"].sudo()._credit_due_temporary_limits(today=until + timedelta(days=1))
+        due._credit_end_temporary_limits()
+        self.assertEqual(self.customer.with_company(self.company).credit_limit, 3000)
+
+    def test_tier_default_limit_is_proposed_to_customers_without_one(self):
+        newcomer = self.env["res.partner"].create({"name": "Newcomer", "is_company": True})
+        self._set_tier(newcomer, self.tier_high)
+        newcomer = newcomer.with_company(self.company)
+        self.assertEqual(newcomer.credit_limit_proposed, 5000)
+        newcomer.with_user(self.manager).action_credit_apply_proposed_limit()
+        self.assertEqual(newcomer.credit_limit, 5000)
+        newcomer.invalidate_recordset()
+        self.assertEqual(newcomer.credit_limit_proposed, 0)
+        self.assertIn("High", self._history(newcomer)[0].reason)
+
+    def test_limits_and_history_are_per_company(self):
+        other = self.setup_other_company(name="Other Co")["company"]
+        self.env.user.company_ids |= other
+        self.customer.with_company(other).credit_limit = 300
+        self.assertEqual(self.customer.with_company(self.company).credit_limit, 1000)
+        self.assertEqual(self._history().filtered(lambda h: h.company_id == other).new_limit, 300)
+        visible = self.env["credit.limit.history"].with_user(self.controller).search(
+            [("partner_id", "=", self.customer.id)])
+        self.assertEqual(visible.company_id, self.company)

@@ -1,0 +1,244 @@
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Command
+from odoo.tests import Form, tagged
+
+from .hold_common import CreditHoldCommon
+
+
+@tagged("post_install", "-at_install")
+class TestCreditRelease(CreditHoldCommon):
+    """Release requests: asked by the salesperson with a note, decided by a credit manager,
+    measured, and valid only for the order as it was approved."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.credit_hold_over_limit = True
+        cls._invoice(cls.customer, 900)
+
+    def _held_order(self, amount=500):
+        order = self._order(self.customer, amount, confirm=False)
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.credit_check_state, "hold")
+        return order
+
+    def test_salesperson_journey_from_confirm_to_approval_to_confirmed(self):
+        """Form driven: confirm -> held with explanation -> request with note -> the manager
+        approves -> the salesperson confirms."""
+        order_form = Form(self.env["sale.order"].with_user(self.salesman))
+        order_form.partner_id = self.customer
+        with order_form.order_line.new() as line:
+            line.product_id = self.product
+            line.price_unit = 400
+            line.tax_ids.clear()
+        self.assertTrue(order_form.credit_needs_approval, "The quotation says before confirming")
+        order = order_form.save()
+
+        action = self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "draft")
+        view = self.env["ir.ui.view"].browse(action["views"][0][0])
+        ask = Form(self.env[action["res_model"]].with_user(self.salesman).with_context(**action["context"]), view=view)
+        self.assertIn("over the credit limit", ask.hold_reasons)
+        self.assertEqual(ask.amount, 400)
+        self.assertEqual(ask.exposure_at_request, 900)
+        self.assertEqual(ask.limit_at_request, 1000)
+        ask.request_note = "Their biggest project; they pay the old invoice on Friday."
+        request = ask.save()
+
+        self.assertEqual(request.state, "pending")
+        self.assertRegex(request.name, r"^CRR/\d{4}/\d{4}$")
+        self.assertEqual(request.requested_by_id, self.salesman)
+        self.assertEqual(order.credit_check_state, "pending")
+        activity = self._activities(request, "credit_management.mail_activity_type_credit_release")
+        self.assertEqual(activity.user_id, self.controller, "The customer's credit controller is asked")
+        self.assertIn("Friday", str(activity.note))
+
+        # Confirming again while waiting shows the pending request, not a second one.
+        again = self._click_confirm(order, self.salesman)
+        self.assertEqual((again["res_model"], again["res_id"]), ("credit.release.request", request.id))
+        self.assertEqual(len(order.credit_release_request_ids), 1)
+
+        self._approve(request)
+        self.assertEqual(request.state, "approved")
+        self.assertEqual(request.decided_by_id, self.manager)
+        self.assertEqual(request.approved_max_amount, 420, "400 + 5 % tolerance")
+        self.assertEqual(order.credit_check_state, "approved")
+        self.assertFalse(self._activities(request, "credit_management.mail_activity_type_credit_release"))
+        told = self._notes(order)[0]
+        self.assertIn("approved", told.body)
+        self.assertIn(self.salesman.partner_id, told.partner_ids, "The salesperson is notified")
+
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.credit_check_state, "approved")
+        self.assertIn(f"Confirmed under the credit approval {request.name}", self._notes(order)[0].body)
+
+    def test_decline_needs_a_note_and_tells_the_salesperson(self):
+        order = self._held_order()
+        request = self._request(order)
+        with self.assertRaises(UserError):
+            request.with_user(self.manager).action_decline()
+        request.with_user(self.manager).decision_note = "Pay the open invoices first."
+        request.with_user(self.manager).action_decline()
+        self.assertEqual(request.state, "declined")
+        self.assertEqual(order.credit_check_state, "declined")
+        self.assertIn("Pay the open invoices first.", self._notes(order)[0].body)
+        self.assertIn(self.salesman.partner_id, self._notes(order)[0].partner_ids)
+
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "draft", "Declined: still held")
+        self.assertEqual(order.credit_check_state, "declined")
+        with self.assertRaises(UserError):
+            request.with_user(self.manager).action_approve()
+        with self.assertRaises(UserError):
+            request.with_user(self.manager).decision_note = "Changed my mind"
+        second = self._request(order, note="The customer paid half today.")
+        self.assertEqual(second.state, "pending", "The salesperson may ask again")
+
+    def test_approval_is_void_when_the_order_grows_beyond_the_tolerance(self):
+        order = self._held_order(400)
+        request = self._request(order)
+        self._approve(request)
+        self._add_line(order, 20, user=self.salesman)  # 420: within the 5 % tolerance
+        self.assertEqual(order.credit_check_state, "approved")
+        self.assertFalse(request.void_date)
+        self._add_line(order, 30, user=self.salesman)  # 450
+        self.assertTrue(request.void_date)
+        self.assertEqual(request.approval_status, "void")
+        self.assertIn("grew", request.void_reason)
+        self.assertEqual(order.credit_check_state, "hold")
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "draft")
+
+    def test_cancelling_the_order_voids_its_approval_and_withdraws_requests(self):
+        approved_order = self._held_order()
+        approval = self._request(approved_order)
+        self._approve(approval)
+        approved_order.with_user(self.salesman).action_cancel()
+        self.assertEqual(approval.approval_status, "void")
+        self.assertEqual(approved_order.credit_check_state, "ok")
+
+        waiting_order = self._held_order()
+        pending = self._request(waiting_order)
+        waiting_order.with_user(self.salesman).action_cancel()
+        self.assertEqual(pending.state, "cancelled")
+        self.assertFalse(pending.activity_ids)
+        approved_order.action_draft()
+        self._click_confirm(approved_order, self.salesman)
+        self.assertEqual(approved_order.credit_check_state, "hold", "A new confirmation is checked again")
+
+    def test_approval_expires_after_its_validity(self):
+        order = self._held_order()
+        request = self._request(order)
+        self._approve(request)
+        self.assertEqual(request.approved_until, fields.Date.today() + timedelta(days=7))
+        with freeze_time(fields.Date.today() + timedelta(days=8)):
+            self.assertEqual(request.approval_status, "expired")
+            self._click_confirm(order, self.salesman)
+            self.assertEqual(order.state, "draft")
+            self.assertEqual(order.credit_check_state, "hold")
+
+    def test_response_hours_are_measured_and_the_queue_is_oldest_first(self):
+        start = fields.Datetime.now()
+        with freeze_time(start):
+            first = self._request(self._held_order())
+        with freeze_time(start + timedelta(hours=1)):
+            second = self._request(self._held_order())
+        with freeze_time(start + timedelta(hours=5, minutes=30)):
+            pending = self.env["credit.release.request"].with_user(self.manager).search(
+                [("state", "=", "pending"), ("id", "in", (first | second).ids)], order="request_date")
+            self.assertEqual(pending, first | second)
+            self.assertEqual(pending[0], first)
+            self.assertEqual(first.waiting_label, "5 h")
+            self._approve(first)
+        self.assertEqual(first.response_hours, 5.5)
+        groups = self.env["credit.release.request"]._read_group(
+            [("id", "=", first.id)], ["decided_by_id"], ["response_hours:avg"])
+        self.assertEqual(groups, [(self.manager, 5.5)])
+
+    def test_salesperson_cannot_approve_nor_edit_a_decision(self):
+        order = self._held_order()
+        request = self._request(order)
+        as_salesman = request.with_user(self.salesman)
+        with self.assertRaises(AccessError):
+            as_salesman.action_approve()
+        with self.assertRaises(AccessError):
+            as_salesman.action_decline()
+        with self.assertRaises(AccessError):
+            as_salesman.write({"state": "approved"})
+        with self.assertRaises(AccessError):
+            as_salesman.decision_note = "Approved by myself"
+        with self.assertRaises(AccessError):
+            request.with_user(self.controller).action_approve()
+        self._approve(request)
+        with self.assertRaises(AccessError):
+            request.with_user(self.manager).write({"approved_max_amount": 10**9})
+        forged = self.env["credit.release.request"].with_user(self.salesman).create({
+            "sale_order_id": self._held_order(700).id, "amount": 1, "state": "approved",
+            "requested_by_id": self.manager.id,
+        })
+        self.assertEqual((forged.state, forged.amount, forged.requested_by_id), ("pending", 700, self.salesman),
+                         "The snapshot and the state are the server's, never the caller's")
+
+    def test_controller_sees_requests_and_comments_but_does_not_decide(self):
+        request = self._request(self._held_order())
+        as_controller = request.with_user(self.controller)
+        self.assertEqual(as_controller.state, "pending")
+        as_controller.message_post(body="Called the customer: payment promised for Friday.")
+        with self.assertRaises(AccessError):
+            as_controller.decision_note = "Approve"
+
+    def test_salesperson_sees_only_own_requests(self):
+        mine = self._request(self._held_order())
+        other_order = self._order(self.customer, 500, confirm=False, salesperson=self.salesman_2)
+        self._click_confirm(other_order, self.salesman_2)
+        theirs = self._request(other_order, user=self.salesman_2)
+        visible = self.env["credit.release.request"].with_user(self.salesman).search([])
+        self.assertIn(mine, visible)
+        self.assertNotIn(theirs, visible)
+        with self.assertRaises(AccessError):
+            self._request(other_order.with_user(self.salesman))
+
+    def test_requests_are_isolated_per_company(self):
+        request = self._request(self._held_order())
+        other = self.setup_other_company(name="Other Co")["company"]
+        outsider = self.env["res.users"].create({
+            "name": "Other Manager", "login": "other_credit_manager",
+            "company_id": other.id, "company_ids": [Command.set(other.ids)],
+            "group_ids": [Command.set([self.env.ref("credit_management.group_credit_manager").id,
+                                       self.env.ref("sales_team.group_sale_manager").id])],
+        })
+        found = self.env["credit.release.request"].with_user(outsider).search([("id", "=", request.id)])
+        self.assertFalse(found)
+        with self.assertRaises(AccessError):
+            request.with_user(outsider).read(["state"])
+
+    def test_an_order_that_passes_needs_no_request(self):
+        order = self._order(self.customer, 10, confirm=False)
+        with self.assertRaises(UserError):
+            self._request(order)
+
+    def test_asking_before_confirming_holds_and_requests(self):
+        order = self._order(self.customer, 500, confirm=False)
+        self.assertTrue(order.credit_needs_approval)
+        request = self._request(order)
+        self.assertEqual(request.state, "pending")
+        self.assertIn("over the credit limit", request.hold_reasons)
+        self.assertEqual(order.credit_check_state, "pending")
+
+    def test_without_controller_the_default_controller_then_the_managers_are_asked(self):
+        self.customer.sudo().credit_controller_id = False
+        self.company.credit_default_controller_id = self.controller
+        first = self._request(self._held_order())
+        self.assertEqual(self._activities(first, "credit_management.mail_activity_type_credit_release").user_id,
+                         self.controller)
+        self.company.credit_default_controller_id = False
+        second = self._request(self._held_order())
+        users = self._activities(second, "credit_management.mail_activity_type_credit_release").user_id
+        self.assertIn(self.manager, users)
+        self.assertNotIn(self.controller, users)
