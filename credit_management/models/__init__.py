@@ -6,6 +6,7 @@ from . import credit_complaint
 from . import credit_data_generator
 from . import credit_limit_history
 from . import credit_release_request
+from . import credit_risk_review
 from . import credit_risk_tier
 from . import credit_shared_note
 from . import payment_transaction
@@ -14,6 +15,7 @@ from . import res_config_settings
 from . import res_partner
 from . import res_partner_complaints_notes
 from . import res_partner_credit_hold
+from . import res_partner_credit_risk
 from . import sale_order
 from . import sale_order_complaints_notes
 from . import sale_order_line

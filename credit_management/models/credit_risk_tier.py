@@ -1,4 +1,10 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
+
+from ..credit_core.score import Band, band_problems, tier_for_score
 
 
 class CreditRiskTier(models.Model):
@@ -40,10 +46,114 @@ class CreditRiskTier(models.Model):
     )
     color = fields.Integer(help="Colour of the tier's badge.")
     description = fields.Text(translate=True)
+    min_score = fields.Float(
+        string="From Score",
+        compute="_compute_min_score",
+        help="Scores above this one (and up to the tier's maximum) belong to this tier: the maximum "
+        "of the tier before it, or 0 for the first tier.",
+    )
+    limit_increase_allowed = fields.Boolean(
+        string="Propose Limit Increases",
+        help="Customers of this tier who use most of their credit limit while their sales grow are "
+        "listed as limit increase candidates, with a suggested limit.",
+    )
+    partner_count = fields.Integer(string="Customers", compute="_compute_partner_count")
 
     @api.depends_context("company")
     def _compute_currency_id(self):
         self.currency_id = self.env.company.currency_id
+
+    @api.depends("max_score", "sequence", "active")
+    def _compute_min_score(self):
+        bands = self._credit_bands()
+        floors = {}
+        highest = 0.0
+        for band in bands:
+            floors[band.key] = highest
+            highest = max(highest, band.max_score)
+        for tier in self:
+            tier.min_score = floors.get(tier._origin.id, 0.0)
+
+    def _compute_partner_count(self):
+        counts = dict(self.env["res.partner"]._read_group(
+            [("credit_risk_tier_id", "in", self.ids)], ["credit_risk_tier_id"], ["__count"]))
+        for tier in self:
+            tier.partner_count = counts.get(tier, 0)
+
+    # ------------------------------------------------------------------ bands
+    @api.model
+    def _credit_bands(self):
+        """The active tiers as :class:`Band` (key: tier id), in sequence order."""
+        tiers = self.sudo().with_context(active_test=True).search([])
+        return [Band(tier.id, tier.name, tier.max_score) for tier in tiers]
+
+    @api.model
+    def _credit_tier_for_score(self, score, bands=None):
+        """The tier a ``score`` (0-100) belongs to, by band (empty recordset if none)."""
+        key = tier_for_score(score, self._credit_bands() if bands is None else bands)
+        return self.browse(key or [])
+
+    @api.model
+    def _credit_check_bands(self):
+        """Refuse a set of active tiers that does not give every score from 0 to 100
+        exactly one tier. The whole set is checked after each change, so that any
+        editing order that keeps it valid is accepted."""
+        self.flush_model(["max_score", "sequence", "active", "name"])
+        messages = []
+        for problem in band_problems(self._credit_bands()):
+            if problem.kind == "none":
+                messages.append(self.env._(
+                    "At least one active risk tier is needed: every customer's score must fall in a tier."))
+            elif problem.kind == "overlap":
+                messages.append(self.env._(
+                    "Tier %(tier)s goes up to score %(max)s, but %(previous)s, before it in the sequence, "
+                    "already goes up to %(previous_max)s: no score would be left for %(tier)s. "
+                    "Give %(tier)s a maximum above %(previous_max)s, or move it before %(previous)s.",
+                    tier=problem.band.name, max=f"{problem.band.max_score:g}",
+                    previous=problem.previous.name, previous_max=f"{problem.previous.max_score:g}"))
+            else:
+                messages.append(self.env._(
+                    "Scores above %(max)s belong to no tier: the last tier, %(tier)s, must go up to 100.",
+                    tier=problem.band.name, max=f"{problem.band.max_score:g}"))
+        if messages:
+            raise ValidationError("\n".join(messages))
+
+    @api.constrains("max_score", "sequence", "active")
+    def _check_bands(self):
+        self._credit_check_bands()
+
+    def unlink(self):
+        if self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self._credit_release_references()
+            return super().unlink()
+        result = super().unlink()
+        self.env["credit.risk.tier"]._credit_check_bands()
+        return result
+
+    def _credit_release_references(self):
+        """When the addon is uninstalled, its tiers are deleted before the columns that
+        point to them are dropped: empty those columns first, or the deletion would be
+        refused (tiers in use cannot be deleted otherwise; archive them)."""
+        for model in self.env.registry.values():
+            if model._abstract or not model._auto:
+                continue
+            for field in model._fields.values():
+                if field.type == "many2one" and field.comodel_name == self._name and field.store \
+                        and field.column_type and not field.required:
+                    self.env.cr.execute(SQL(
+                        "UPDATE %(table)s SET %(column)s = NULL WHERE %(column)s = ANY(%(ids)s)",
+                        table=SQL.identifier(model._table), column=SQL.identifier(field.name), ids=self.ids))
+
+    def action_view_partners(self):
+        """The customers currently in this tier."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_customers")
+        action.update({
+            "name": self.env._("Customers in %(tier)s", tier=self.display_name),
+            "domain": [("credit_risk_tier_id", "=", self.id)],
+            "context": {"default_is_company": True},
+        })
+        return action
 
     _max_score_range = models.Constraint(
         "CHECK (max_score >= 0 AND max_score <= 100)",

@@ -1,6 +1,12 @@
+from dateutil.relativedelta import relativedelta
+
 from odoo import fields, models
 
+from ..credit_core.behaviour import BehaviourRule
+from ..credit_core.history import HistoryWindow
 from ..credit_core.holds import HoldSettings
+from ..credit_core.limit import LimitRule
+from ..credit_core.score import FACTORS, ScoreSettings
 
 
 class ResCompany(models.Model):
@@ -22,6 +28,122 @@ class ResCompany(models.Model):
         default=True,
         help="Customer invoices and credit notes still in draft.",
     )
+
+    # Risk score: the history it reads, new customers, factor weights.
+    credit_risk_history_months = fields.Integer(
+        string="Score History (Months)",
+        default=12,
+        help="How far back the risk score looks at invoices due, in months.",
+    )
+    credit_risk_grace_days = fields.Integer(
+        string="Grace Days",
+        default=5,
+        help="An invoice counts as paid late, or overdue, only this many days after its due "
+        "date: weekends and bank delays are not late payments.",
+    )
+    credit_risk_new_invoices = fields.Integer(
+        string="New Customer: Invoices",
+        default=3,
+        help="Below this number of invoices a customer is new: its payment behaviour is 'New' and "
+        "its score leans towards the neutral prior score.",
+    )
+    credit_risk_new_days = fields.Integer(
+        string="New Customer: Days",
+        default=90,
+        help="A customer whose first invoice is more recent than this is new.",
+    )
+    credit_risk_prior_score = fields.Float(
+        string="New Customer Score",
+        default=40.0,
+        help="The neutral score new customers start from (0-100); their own history takes over "
+        "as it builds up.",
+    )
+    credit_risk_weight_late_share = fields.Float(string="Weight: Paid Late", default=25.0)
+    credit_risk_weight_days_late = fields.Float(string="Weight: Days Late", default=25.0)
+    credit_risk_weight_overdue_share = fields.Float(string="Weight: Overdue Now", default=15.0)
+    credit_risk_weight_oldest_overdue = fields.Float(string="Weight: Oldest Overdue", default=15.0)
+    credit_risk_weight_utilisation = fields.Float(string="Weight: Limit Used", default=10.0)
+    credit_risk_weight_disputes = fields.Float(string="Weight: Disputes", default=5.0)
+    credit_risk_weight_tenure = fields.Float(string="Weight: Tenure", default=5.0)
+    credit_risk_weight_external = fields.Float(string="Weight: External Rating", default=10.0)
+    # Limit increase suggestions.
+    credit_limit_min_utilisation = fields.Float(
+        string="Suggest From Limit Use (%)",
+        default=80.0,
+        help="Customers of a tier that allows limit increases are suggested a higher limit when "
+        "they use at least this share of their credit limit...",
+    )
+    credit_limit_min_growth = fields.Float(
+        string="Suggest From Sales Growth (%)",
+        default=10.0,
+        help="...and their invoiced sales of the last six months grew at least this much over "
+        "the six months before.",
+    )
+    credit_limit_target_utilisation = fields.Float(
+        string="Target Limit Use (%)",
+        default=70.0,
+        help="The suggested limit leaves room for the customer's growth: its exposure, grown like "
+        "its sales, uses this share of the new limit.",
+    )
+
+    _credit_risk_history_positive = models.Constraint(
+        "CHECK (credit_risk_history_months > 0)",
+        "The risk score must look at least one month back.",
+    )
+    _credit_risk_grace_positive = models.Constraint(
+        "CHECK (credit_risk_grace_days >= 0)",
+        "Grace days cannot be negative.",
+    )
+    _credit_risk_new_positive = models.Constraint(
+        "CHECK (credit_risk_new_invoices >= 0 AND credit_risk_new_days >= 0)",
+        "The history that makes a customer new cannot be negative.",
+    )
+    _credit_risk_prior_range = models.Constraint(
+        "CHECK (credit_risk_prior_score >= 0 AND credit_risk_prior_score <= 100)",
+        "The new customer score must be between 0 and 100.",
+    )
+    _credit_risk_weights_positive = models.Constraint(
+        "CHECK (credit_risk_weight_late_share >= 0 AND credit_risk_weight_days_late >= 0"
+        " AND credit_risk_weight_overdue_share >= 0 AND credit_risk_weight_oldest_overdue >= 0"
+        " AND credit_risk_weight_utilisation >= 0 AND credit_risk_weight_disputes >= 0"
+        " AND credit_risk_weight_tenure >= 0 AND credit_risk_weight_external >= 0)",
+        "Risk score weights cannot be negative.",
+    )
+    _credit_limit_rule_range = models.Constraint(
+        "CHECK (credit_limit_min_utilisation >= 0 AND credit_limit_min_growth >= 0"
+        " AND credit_limit_target_utilisation > 0 AND credit_limit_target_utilisation <= 100)",
+        "Limit suggestion thresholds must be positive, and the target limit use at most 100%.",
+    )
+
+    def _credit_score_settings(self):
+        """The :class:`ScoreSettings` of this company's risk score."""
+        self.ensure_one()
+        return ScoreSettings(
+            weights={code: self[f"credit_risk_weight_{code}"] for code in FACTORS},
+            new_invoices=self.credit_risk_new_invoices,
+            new_days=self.credit_risk_new_days,
+            prior_score=self.credit_risk_prior_score,
+        )
+
+    def _credit_behaviour_rule(self):
+        """The :class:`BehaviourRule` of this company (new customers as for the score)."""
+        self.ensure_one()
+        return BehaviourRule(new_invoices=self.credit_risk_new_invoices, new_days=self.credit_risk_new_days)
+
+    def _credit_history_window(self, as_of):
+        """The :class:`HistoryWindow` this company's scores read as of ``as_of``."""
+        self.ensure_one()
+        window_start = as_of - relativedelta(months=self.credit_risk_history_months)
+        return HistoryWindow(as_of, (as_of - window_start).days, self.credit_risk_grace_days)
+
+    def _credit_limit_rule(self):
+        """The :class:`LimitRule` of this company's limit increase suggestions."""
+        self.ensure_one()
+        return LimitRule(
+            min_utilisation=self.credit_limit_min_utilisation / 100,
+            min_growth=self.credit_limit_min_growth / 100,
+            target_utilisation=self.credit_limit_target_utilisation / 100,
+        )
 
     # Shared notes: how long a sales opportunity note waits for the credit team.
     credit_opportunity_note_days = fields.Integer(

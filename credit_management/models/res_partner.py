@@ -9,6 +9,7 @@ class ResPartner(models.Model):
         "credit.risk.tier",
         string="Risk Tier",
         readonly=True,
+        copy=False,
         index="btree_not_null",
         tracking=True,
         ondelete="restrict",

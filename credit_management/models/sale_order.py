@@ -135,6 +135,17 @@ class SaleOrder(models.Model):
         help="The customer's risk tier, credit limit, exposure and available credit in this order's company.",
     )
 
+    credit_partner_tier_color = fields.Integer(
+        related="partner_id.commercial_partner_id.credit_risk_tier_id.color",
+        string="Customer Risk Tier Colour",
+        groups="base.group_user",
+    )
+    credit_partner_payment_behaviour = fields.Selection(
+        related="partner_id.commercial_partner_id.credit_payment_behaviour",
+        string="Customer Payment Behaviour",
+        groups="base.group_user",
+    )
+
     @api.depends("partner_id", "company_id", "state", "amount_total")
     def _compute_credit_partner_standing(self):
         Partner = self.env["res.partner"]

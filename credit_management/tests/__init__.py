@@ -10,3 +10,9 @@ from . import test_install
 from . import test_complaint
 from . import test_complaint_dispute
 from . import test_shared_note
+from . import test_limit_suggestion
+from . import test_risk_access
+from . import test_risk_cron
+from . import test_risk_override
+from . import test_risk_review
+from . import test_risk_tiers

@@ -1,0 +1,87 @@
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common_risk import CreditRiskCommon
+
+
+@tagged("post_install", "-at_install")
+class TestRiskTiers(CreditRiskCommon):
+    """Managers edit the tiers one after the other; any set of active tiers that leaves a
+    score without a tier, or a tier without scores, is refused with the numbers."""
+
+    def setUp(self):
+        super().setUp()
+        self.Tier = self.env["credit.risk.tier"].with_user(self.manager)
+
+    def test_default_tiers_cover_every_score(self):
+        Tier = self.env["credit.risk.tier"]
+        self.assertEqual(Tier._credit_tier_for_score(0), self.tier_low)
+        self.assertEqual(Tier._credit_tier_for_score(25), self.tier_low)
+        self.assertEqual(Tier._credit_tier_for_score(25.1), self.tier_medium)
+        self.assertEqual(Tier._credit_tier_for_score(75), self.tier_high)
+        self.assertEqual(Tier._credit_tier_for_score(100), self.tier_critical)
+        self.assertEqual(self.tier_medium.min_score, 25)
+        self.assertEqual(self.tier_low.min_score, 0)
+
+    def test_an_overlapping_tier_is_refused_with_the_numbers(self):
+        with self.assertRaises(ValidationError) as caught:
+            self.tier_medium.with_user(self.manager).max_score = 20
+        message = str(caught.exception)
+        self.assertIn("Medium goes up to score 20", message)
+        self.assertIn("Low, before it in the sequence, already goes up to 25", message)
+        self.assertEqual(self.tier_medium.max_score, 50, "Nothing is saved")
+
+    def test_a_gap_above_the_last_tier_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Scores above 90 belong to no tier"):
+            self.tier_critical.with_user(self.manager).max_score = 90
+
+    def test_archiving_every_tier_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "At least one active risk tier"):
+            self.Tier.search([]).action_archive()
+
+    def test_a_tier_moved_before_a_lower_one_is_refused(self):
+        with self.assertRaisesRegex(ValidationError, "Medium goes up to score 50, but High"):
+            self.tier_high.with_user(self.manager).sequence = 15
+
+    def test_splitting_a_tier_one_record_at_a_time(self):
+        """Medium (25-50) becomes Medium (25-40) and Elevated (40-50): each step is valid."""
+        self.tier_medium.with_user(self.manager).max_score = 40
+        elevated = self.Tier.create({"name": "Elevated", "sequence": 25, "max_score": 50, "hold_policy": "over_limit"})
+        Tier = self.env["credit.risk.tier"]
+        self.assertEqual(Tier._credit_tier_for_score(45), elevated)
+        self.assertEqual(elevated.min_score, 40)
+
+    def test_removing_the_top_tier_raise_the_one_below_first(self):
+        """Raising High to 100 leaves Critical without scores (accepted for the time of
+        the change), then Critical can be archived."""
+        self.tier_high.with_user(self.manager).max_score = 100
+        self.assertEqual(self.env["credit.risk.tier"]._credit_tier_for_score(90), self.tier_high)
+        self.tier_critical.with_user(self.manager).action_archive()
+        self.assertFalse(self.tier_critical.active)
+
+    def test_deleting_the_top_tier_alone_is_refused(self):
+        tier = self.Tier.create({"name": "Top", "sequence": 50, "max_score": 100})
+        self.tier_critical.with_user(self.manager).max_score = 99
+        with self.assertRaisesRegex(ValidationError, "Scores above 99 belong to no tier"):
+            tier.unlink()
+
+    def test_several_tiers_changed_in_one_save_are_checked_together(self):
+        (self.tier_low | self.tier_medium).with_user(self.manager).write({"max_score": 30})
+        self.assertEqual(self.tier_medium.min_score, 30, "Medium now covers no score: accepted")
+
+    def test_tier_form_shows_the_band_and_customers(self):
+        self.customer.sudo().credit_risk_tier_id = self.tier_high
+        with Form(self.tier_high.with_user(self.manager)) as form:
+            form.max_score = 80
+        self.assertEqual(self.tier_critical.min_score, 80)
+        self.assertEqual(self.tier_high.partner_count, 1)
+        action = self.tier_high.action_view_partners()
+        self.assertEqual(self.env["res.partner"].search(action["domain"]), self.customer)
+
+    def test_only_managers_change_tiers(self):
+        for user in (self.salesman, self.controller):
+            with self.assertRaises(AccessError):
+                self.tier_low.with_user(user).write({"max_score": 20})
+            with self.assertRaises(AccessError):
+                self.env["credit.risk.tier"].with_user(user).create({"name": "X", "max_score": 100, "sequence": 99})
+        self.assertEqual(self.tier_low.with_user(self.salesman).name, "Low", "Everyone reads them")
