@@ -132,7 +132,7 @@ class SaleOrder(models.Model):
     credit_approval_summary = fields.Char(compute="_compute_credit_approval_summary", groups="base.group_user")
     credit_standing_summary = fields.Char(
         string="Credit Standing", compute="_compute_credit_standing_summary", groups="base.group_user",
-        help="The customer's risk tier, credit limit, exposure and available credit in this order's company.",
+        help="The customer's credit limit, exposure and available credit in this order's company.",
     )
 
     credit_partner_tier_color = fields.Integer(
@@ -169,9 +169,6 @@ class SaleOrder(models.Model):
                 continue
             currency = order.credit_currency_id
             parts = []
-            tier = order.sudo().partner_id.commercial_partner_id.credit_risk_tier_id
-            if tier:
-                parts.append(self.env._("Tier %(tier)s", tier=tier.name))
             if order.credit_partner_limit:
                 parts.append(self.env._("Limit %(amount)s", amount=formatLang(
                     self.env, order.credit_partner_limit, currency_obj=currency)))

@@ -255,7 +255,8 @@ class TestCreditHoldQuotation(CreditHoldCommon):
             self.assertFalse(form.credit_needs_approval)
             self.assertEqual(
                 form.credit_standing_summary,
-                "Tier High · Limit $\xa01,000.00 · Exposure $\xa0800.00 · Available $\xa0200.00")
+                "Limit $\xa01,000.00 · Exposure $\xa0800.00 · Available $\xa0200.00")
+            self.assertEqual(form.credit_partner_tier_id, self.tier_high, "The tier shows as a badge beside it")
             with form.order_line.edit(0) as line:
                 line.product_uom_qty = 3
             self.assertTrue(form.credit_needs_approval)
