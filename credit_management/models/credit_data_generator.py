@@ -166,6 +166,40 @@ class CreditDataGenerator(models.AbstractModel):
         orders.filtered(lambda order: order.partner_id.id in confirmed).action_confirm()
         return orders
 
+    @api.model
+    def _generate_demo_credit_standing(self):
+        """After the demo customers are reviewed: give them the demo credit controller and
+        the default credit limit of their tier (logged in their limit history), then let
+        the salespeople confirm the quotations of the slow payers, as they would, so that
+        the demo shows orders held for credit and one release request waiting."""
+        company = self.env.ref("base.main_company", raise_if_not_found=False) or self.env.company
+        customers = self.env["res.partner"].with_company(company).search([
+            ("credit_last_review_date", "!=", False), ("is_company", "=", True)])
+        controller = self.env.ref("credit_management.user_carla_credit", raise_if_not_found=False)
+        if controller:
+            customers.filtered(lambda partner: not partner.credit_controller_id).credit_controller_id = controller
+        for tier, partners in customers.grouped("credit_risk_tier_id").items():
+            if tier.default_credit_limit:
+                partners.with_context(credit_limit_reason=self.env._(
+                    "Default credit limit of the %(tier)s tier.", tier=tier.name,
+                )).credit_limit = tier.default_credit_limit
+        quotations = self.env["sale.order"].search([
+            ("company_id", "=", company.id), ("state", "in", ("draft", "sent")),
+            ("partner_id.credit_payment_behaviour", "in", ("struggling", "habitual")),
+        ], order="id")
+        held = self.env["sale.order"]
+        for order in quotations:
+            order.with_user(order.user_id or self.env.user).with_company(company).action_confirm()
+            if order.credit_check_state == "hold":
+                held |= order
+        for order in held[:1]:
+            order.with_user(order.user_id or self.env.user).with_company(company).with_context(
+                credit_request_note=self.env._(
+                    "They have ordered from us for years and promised to settle the overdue invoices "
+                    "this month. Could we ship this one?"),
+            ).action_request_credit_release()
+        return held
+
     # ------------------------------------------------------------------ setup
     @api.model
     def _prepare_generator_setup(self, company, today, salesperson_ids):
