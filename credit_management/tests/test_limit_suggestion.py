@@ -53,7 +53,8 @@ class TestLimitSuggestion(CreditRiskCommon):
         self.growing.with_user(self.manager).action_credit_apply_suggested_limit()
         self.assertEqual(self.growing.with_company(self.company).credit_limit, 7300)
         self.assertIn("Credit limit raised from", self.growing.message_ids[:1].body)
-        history = self.env["credit.limit.history"].search([("partner_id", "=", self.growing.id)])
+        history = self.env["credit.limit.history"].with_user(self.manager).search(
+            [("partner_id", "=", self.growing.id)], order="id desc", limit=1)
         self.assertEqual((history.old_limit, history.new_limit, history.user_id), (4000, 7300, self.manager))
         self.assertIn("Suggested increase: 95 % of the limit used", history.reason)
         self.growing.invalidate_recordset()
