@@ -230,7 +230,7 @@ class CreditFollowupLine(models.Model):
             message_type="comment",
             subtype_xmlid="mail.mt_comment",
             email_layout_xmlid="mail.mail_notification_light",
-            author_id=self.run_id.user_id.partner_id.id or self.env.user.partner_id.id,
+            author_id=(self.company_id.partner_id if self.run_id.automatic else self.run_id.user_id.partner_id).id,
         )
         return message
 
@@ -265,9 +265,13 @@ class CreditFollowupLine(models.Model):
 
     def _credit_schedule_activity(self):
         """Plan a call (or an SMS to send by hand) for the customer's credit controller,
-        else the run's controller, with the level's script. Returns the user."""
+        else the run's controller (the credit team for the daily job's runs), with the
+        level's script. Returns the user."""
         partner = self.partner_id.sudo()
-        user = partner.credit_controller_id or self.run_id.user_id
+        user = partner.credit_controller_id
+        if not user and self.run_id.automatic:
+            user = self.company_id._credit_team_users(partner)[:1]
+        user = user or self.run_id.user_id
         if self.channel == "phone":
             activity_type = self.env.ref("mail.mail_activity_data_call")
             summary = self.env._("Call about %(amount)s overdue (%(level)s)", amount=format_amount(

@@ -159,8 +159,6 @@ class CreditFollowupRun(models.Model):
         self._credit_assign_unsegmented(company_ids)
         segments = self._credit_segments()
         levels = self.env["credit.followup.level"].sudo().search([("segment_id", "in", segments.ids)])
-        if self.automatic:
-            levels = levels.filtered("auto_execute")
         if not levels:
             return []
         levels_by_segment = {}
@@ -210,6 +208,8 @@ class CreditFollowupRun(models.Model):
         values = []
         for partner_id, proposal in proposals.items():
             level = level_records[proposal.level.id]
+            if self.automatic and not level.auto_execute:
+                continue  # the level due waits for a controller: no lower level instead
             channel = (channels.get(partner_id) if level.use_partner_channel else None) or level.channel
             values.append({
                 "run_id": self.id,
@@ -367,7 +367,7 @@ class CreditFollowupRun(models.Model):
     @api.model
     def _cron_execute_runs(self):
         """Background job: execute the runs waiting in the background, committing each step."""
-        for run in self.search([("state", "=", "running")], order="id"):
+        for run in self.sudo().search([("state", "=", "running")], order="id"):
             pending = run.line_ids.filtered(lambda line: line.state == "draft")
             if not run._credit_execute_lines(pending, commit=True):
                 return
@@ -379,7 +379,7 @@ class CreditFollowupRun(models.Model):
         """Daily job: for each company, a run of today with the levels marked automatic,
         computed and executed in steps that commit."""
         for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
-            run = self.with_company(company).create({
+            run = self.sudo().with_company(company).create({
                 "company_id": company.id, "automatic": True, "user_id": self.env.ref("base.user_root").id,
             })
             run.action_compute()
