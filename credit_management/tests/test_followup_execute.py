@@ -183,7 +183,8 @@ class TestFollowupExecute(FollowupCommon):
         self._overdue(other, 100.0, 16)  # the call is not automatic
         with patch.object(IrCron, "_commit_progress", return_value=100.0):
             self.env["credit.followup.run"]._cron_followup_automatic()
-        run = self.env["credit.followup.run"].sudo().search([("automatic", "=", True), ("company_id", "=", self.company.id)])
+        run = self.env["credit.followup.run"].sudo().search([
+            ("automatic", "=", True), ("company_id", "=", self.company.id)])
         self.assertEqual(run.state, "done")
         self.assertEqual(run.line_ids.partner_id, self.customer | self.customer_b)
         self.assertEqual(len(self._mails()), 1)

@@ -33,7 +33,8 @@ class TestFollowupSegments(FollowupCommon):
         partner = self._free(credit_preferred_channel="letter")
         partner._credit_assign_segments(self.company)
         self.assertEqual(partner.credit_segment_id, self.seg_standard)
-        self.seg_early.with_user(self.manager).partner_domain = "[('credit_preferred_channel', 'in', ['phone', 'letter'])]"
+        self.seg_early.with_user(self.manager).partner_domain = (
+            "[('credit_preferred_channel', 'in', ['phone', 'letter'])]")
         self.assertEqual(partner.credit_segment_id, self.seg_early)
 
     def test_review_assigns_the_segment(self):
