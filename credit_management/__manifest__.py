@@ -50,6 +50,7 @@
         "demo/credit_demo.xml",
         "demo/credit_complaint_demo.xml",
         "demo/credit_risk_demo.xml",
+        "demo/credit_followup_demo.xml",
     ],
     "post_init_hook": "_credit_post_init",
     "application": True,

@@ -1,3 +1,4 @@
+import io
 import logging
 
 from markupsafe import Markup
@@ -5,6 +6,8 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount, format_date
+
+from odoo.addons.base.models.ir_actions_report import _wkhtml
 
 from .res_partner_followup import CHANNEL_SELECTION
 
@@ -149,10 +152,15 @@ class CreditFollowupLine(models.Model):
 
     def _credit_render(self, report_ref, res_ids):
         """``{res id: (file content, mimetype, extension)}`` of ``report_ref`` for each
-        of ``res_ids``, rendered together (one PDF engine call), one by one when the
-        PDF cannot be split; a rendering error is kept as the value, to fail the lines."""
+        of ``res_ids``: rendered together (one PDF engine call) when the engine can,
+        one by one otherwise; a rendering error is kept as the value, to fail the lines."""
         if not res_ids:
             return {}
+        if len(res_ids) > 1 and "(with patched qt)" not in (_wkhtml().version or ""):
+            result = {}
+            for res_id in res_ids:
+                result.update(self._credit_render(report_ref, [res_id]))
+            return result
         Report = self.env["ir.actions.report"].sudo()
         try:
             content, kind = Report._pre_render_qweb_pdf(report_ref, res_ids)
@@ -163,7 +171,7 @@ class CreditFollowupLine(models.Model):
         result = {}
         for res_id in res_ids:
             stream = content.get(res_id, {}).get("stream")
-            if stream is None and len(res_ids) > 1:
+            if stream is None and len(res_ids) > 1:  # the PDF could not be split per record
                 return {res_id: self._credit_render(report_ref, [res_id])[res_id] for res_id in res_ids}
             result[res_id] = (stream.getvalue(), "application/pdf", "pdf")
         return result
@@ -290,20 +298,16 @@ class CreditFollowupLine(models.Model):
         return user
 
     def _credit_letters_attachment(self, run):
-        """The letters of ``self`` in one file to print, attached to ``run``."""
-        content, kind = self.env["ir.actions.report"].sudo()._pre_render_qweb_pdf(
-            "credit_management.action_report_credit_followup_letter", self.ids)
-        if kind == "pdf":
-            Report = self.env["ir.actions.report"]
-            streams = [value["stream"] for value in content.values() if value.get("stream")]
-            if len(streams) == 1:
-                raw = streams[0].getvalue()
-            else:
-                with Report._merge_pdfs(streams) as merged:
-                    raw = merged.getvalue()
+        """The letters of ``self`` (executed) in one file to print, attached to ``run``."""
+        attachments = self.attachment_id.sudo()
+        if all(attachment.mimetype == "application/pdf" for attachment in attachments):
+            streams = [io.BytesIO(attachment.raw) for attachment in attachments]
+            with self.env["ir.actions.report"]._merge_pdfs(streams) as merged:
+                raw = merged.getvalue()
             mimetype, extension = "application/pdf", "pdf"
-        else:
-            raw, mimetype, extension = content, "text/html", "html"
+        else:  # tests render HTML
+            raw = b"".join(attachments.mapped("raw"))
+            mimetype, extension = "text/html", "html"
         return self.env["ir.attachment"].sudo().create({
             "name": self.env._("Letters %(run)s.%(ext)s", run=run.name.replace("/", "-"), ext=extension),
             "raw": raw, "mimetype": mimetype, "res_model": run._name, "res_id": run.id,
