@@ -1,6 +1,13 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
+# What the credit team decides about a customer's follow-up: credit controllers change them
+# even without the right to edit contacts (the rest of the contact stays theirs to read).
+CREDIT_FOLLOWUP_FIELDS = frozenset({
+    "credit_preferred_channel", "credit_segment_id", "credit_segment_fixed", "credit_followup_pause_until",
+    "credit_followup_pause_reason",
+})
+
 CHANNEL_SELECTION = [
     ("email", "Email"),
     ("letter", "Letter"),
@@ -65,15 +72,17 @@ class ResPartner(models.Model):
                     customer=partner.display_name, date=partner.credit_followup_pause_until))
 
     def write(self, vals):
-        guarded = {"credit_segment_id", "credit_segment_fixed", "credit_followup_pause_until",
-                   "credit_followup_pause_reason"}
-        if guarded & vals.keys() and not self.env.su and not self.env.user.has_group(
-                "credit_management.group_credit_user"):
+        guarded = CREDIT_FOLLOWUP_FIELDS - {"credit_preferred_channel"}
+        is_credit = self.env.su or self.env.user.has_group("credit_management.group_credit_user")
+        if guarded & vals.keys() and not is_credit:
             raise AccessError(self.env._(
                 "Only the credit team can change a customer's segment or pause its follow-up."))
         if vals.get("credit_segment_id") and "credit_segment_fixed" not in vals and not self.env.context.get(
                 "credit_segment_assign"):
             vals = dict(vals, credit_segment_fixed=True)
+        if vals and vals.keys() <= CREDIT_FOLLOWUP_FIELDS and is_credit and not self.env.su:
+            self.check_access("read")
+            return super(ResPartner, self.sudo()).write(vals)
         return super().write(vals)
 
     # ------------------------------------------------------------------ segments

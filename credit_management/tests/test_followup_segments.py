@@ -50,6 +50,17 @@ class TestFollowupSegments(FollowupCommon):
         self.assertEqual(partner.credit_segment_id, self.seg_standard)
         self.assertEqual(self._line(run, partner).level_id, self.lvl_friendly)
 
+    def test_controller_pauses_a_customer_and_fixes_its_segment_without_contact_rights(self):
+        partner = self._free(credit_preferred_channel="phone").with_user(self.controller)
+        partner.write({"credit_followup_pause_until": self.today, "credit_followup_pause_reason": "Payment plan"})
+        partner.write({"credit_segment_id": self.seg_standard.id, "credit_preferred_channel": "letter"})
+        self.assertTrue(partner.credit_segment_fixed)
+        self.assertEqual(partner.credit_followup_pause_until, self.today)
+        with self.assertRaises(AccessError):
+            partner.write({"credit_followup_pause_until": False, "name": "Renamed"})
+        with self.assertRaises(ValidationError):
+            partner.write({"credit_followup_pause_reason": False})
+
     def test_invalid_domain_is_refused_clearly(self):
         with self.assertRaisesRegex(ValidationError, "not a valid domain"):
             self.seg_early.with_user(self.manager).partner_domain = "[('name', '=', "
