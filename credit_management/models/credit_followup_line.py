@@ -269,7 +269,8 @@ class CreditFollowupLine(models.Model):
         body = self.level_id.note or self.env._(
             "%(company)s: a reminder that %(amount)s is overdue on your account. Thank you for your payment.",
             company=self.company_id.name, amount=format_amount(self.env, self.amount_due, self.currency_id))
-        return partner._message_sms(body, partner_ids=partner.ids)
+        # Queued like emails: the line is marked done in the same transaction.
+        return partner._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
 
     def _credit_schedule_activity(self):
         """Plan a call (or an SMS to send by hand) for the customer's credit controller,

@@ -351,7 +351,7 @@ class CreditFollowupRun(models.Model):
             letters = run.line_ids.filtered(lambda line: line.state == "done" and line.channel == "letter")
             if letters:
                 run.letter_attachment_id = letters._credit_letters_attachment(run)
-            notify = run.state == "running"
+            notify = run.state == "running" and not run.automatic
             run.write({"state": "done", "executed_date": fields.Datetime.now()})
             if notify:
                 run._credit_notify_done()

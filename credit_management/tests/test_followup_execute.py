@@ -2,7 +2,7 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from odoo.addons.base.models.ir_cron import IrCron
 
@@ -87,6 +87,20 @@ class TestFollowupExecute(FollowupCommon):
         if "sms.sms" in self.env:
             self.assertEqual(line.activity_user_id, self.controller, "the customer has no phone number")
         self.assertTrue(self.customer.activity_ids)
+
+    def test_sms_with_the_sms_module_and_a_number_is_queued(self):
+        if "sms.sms" not in self.env:
+            self.skipTest("the sms module is not installed")
+        self.customer.sudo().phone = "+32 470 12 34 56"
+        self._overdue(self.customer, 100.0, 16)
+        run = self._run()
+        self._line(run).channel = "sms"
+        run.action_execute()
+        sms = self.env["sms.sms"].sudo().search([("partner_id", "=", self.customer.id)])
+        self.assertEqual(len(sms), 1)
+        self.assertEqual(sms.state, "outgoing", "queued, sent by the SMS queue")
+        self.assertIn("Ask for a payment date.", sms.body)
+        self.assertEqual(self._line(run).message_id.message_type, "sms")
 
     def test_controller_edits_level_channel_note_and_skips(self):
         self._overdue(self.customer, 100.0, 8)
@@ -192,6 +206,27 @@ class TestFollowupExecute(FollowupCommon):
         manual = self._run()
         self.assertEqual(self._line(manual, other).level_id, self.lvl_call)
         self.assertFalse(self._line(manual), "the automatic reminder is not repeated")
+
+    def test_controller_screens_from_run_form_to_emails_letters_and_calls(self):
+        self._overdue(self.customer, 100.0, 8)
+        self._overdue(self.customer_b, 100.0, 16)
+        self.customer_b.sudo().credit_segment_id = self.seg_early
+        self.customer_b.sudo().credit_preferred_channel = "letter"
+        with Form(self.env["credit.followup.run"].with_user(self.controller)) as form:
+            form.segment_ids.add(self.seg_early)
+        run = form.record
+        self.assertEqual(run.date, self.today)
+        self.assertTrue(run.name.startswith("FU/"))
+        run.action_compute()
+        self._line(run, self.customer_b).channel = "letter"
+        run.action_execute()
+        self.assertEqual((run.email_count, run.letter_count), (1, 1))
+        emails = run.action_view_emails()
+        self.assertEqual(self.env["mail.message"].search(emails["domain"]), self._line(run).message_id)
+        self.assertEqual(run.action_print_letters()["type"], "ir.actions.act_url")
+        history = self.customer.with_user(self.controller).action_credit_view_followups()
+        self.assertEqual(self.env["credit.followup.line"].with_user(self.controller).search(history["domain"]),
+                         self._line(run))
 
     def test_followups_report_counts_actions_and_payments_within_days(self):
         invoice = self._overdue(self.customer, 100.0, 8)
