@@ -19,3 +19,11 @@ from . import res_partner_credit_risk
 from . import sale_order
 from . import sale_order_complaints_notes
 from . import sale_order_line
+from . import account_move_followup
+from . import credit_segment
+from . import credit_followup_level
+from . import credit_followup_run
+from . import credit_followup_line
+from . import res_company_followup
+from . import res_config_settings_followup
+from . import res_partner_followup

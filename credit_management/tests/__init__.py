@@ -16,3 +16,6 @@ from . import test_risk_cron
 from . import test_risk_override
 from . import test_risk_review
 from . import test_risk_tiers
+from . import test_followup_levels
+from . import test_followup_execute
+from . import test_followup_segments
