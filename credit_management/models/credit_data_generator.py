@@ -198,6 +198,12 @@ class CreditDataGenerator(models.AbstractModel):
                     "They have ordered from us for years and promised to settle the overdue invoices "
                     "this month. Could we ship this one?"),
             ).action_request_credit_release()
+            # Named like the other demo records, so that uninstalling removes it before its
+            # requester, the demo salesperson.
+            self.env["ir.model.data"].create({
+                "module": "credit_management", "name": "demo_credit_release_request", "noupdate": True,
+                "model": "credit.release.request", "res_id": order.sudo().credit_release_request_ids[:1].id,
+            })
         return held
 
     # ------------------------------------------------------------------ setup

@@ -1,11 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-# What the credit team decides about a customer's follow-up: credit controllers change them
-# even without the right to edit contacts (the rest of the contact stays theirs to read).
+# What the credit team decides about a customer's follow-up, and who follows it up: credit
+# controllers change them even without the right to edit contacts (the rest of the contact
+# stays theirs to read).
 CREDIT_FOLLOWUP_FIELDS = frozenset({
     "credit_preferred_channel", "credit_segment_id", "credit_segment_fixed", "credit_followup_pause_until",
-    "credit_followup_pause_reason",
+    "credit_followup_pause_reason", "credit_controller_id",
 })
 
 CHANNEL_SELECTION = [

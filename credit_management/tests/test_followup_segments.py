@@ -56,6 +56,10 @@ class TestFollowupSegments(FollowupCommon):
         partner.write({"credit_segment_id": self.seg_standard.id, "credit_preferred_channel": "letter"})
         self.assertTrue(partner.credit_segment_fixed)
         self.assertEqual(partner.credit_followup_pause_until, self.today)
+        partner.write({"credit_controller_id": self.controller.id})
+        self.assertEqual(partner.credit_controller_id, self.controller, "Controllers assign who follows a customer")
+        with self.assertRaises(AccessError):
+            partner.with_user(self.salesman).write({"credit_controller_id": False})
         with self.assertRaises(AccessError):
             partner.write({"credit_followup_pause_until": False, "name": "Renamed"})
         with self.assertRaises(ValidationError):
