@@ -285,6 +285,8 @@ def run_odoo_suite(tally, odoo, keep):
     # Two fresh databases at once: the test suite (no demo data) and an install
     # check (demo data, then uninstall). Each part's log goes to its own file.
     suite_log, demo_log = logs / "odoo-tests.log", logs / "odoo-install-demo.log"
+    for log in (suite_log, demo_log, logs / "odoo-uninstall.log"):
+        log.unlink(missing_ok=True)  # Odoo appends to its log file: judge this run only
     suite = subprocess.Popen(
         odoo.run_args("-d", test_db, "-i", ADDON, "--test-enable", f"--test-tags=/{ADDON}",
                       "--stop-after-init", f"--http-port={free_port()}", "--max-cron-threads=0",

@@ -73,7 +73,7 @@ class ResPartner(models.Model):
                     customer=partner.display_name, date=partner.credit_followup_pause_until))
 
     def write(self, vals):
-        guarded = CREDIT_FOLLOWUP_FIELDS - {"credit_preferred_channel"}
+        guarded = CREDIT_FOLLOWUP_FIELDS - {"credit_preferred_channel", "credit_controller_id"}
         is_credit = self.env.su or self.env.user.has_group("credit_management.group_credit_user")
         if guarded & vals.keys() and not is_credit:
             raise AccessError(self.env._(
