@@ -1,7 +1,9 @@
 """Ageing of receivables: how long an amount has been due, in the buckets credit
 teams use (not due, 1–30, 31–60, 61–90 and over 90 days overdue)."""
 
-from datetime import date
+from .receivables import days_overdue
+
+__all__ = ["AGEING_BUCKETS", "ageing_bucket", "ageing_case_sql", "days_overdue"]
 
 # (key, label, first day overdue, last day overdue); None = open-ended.
 AGEING_BUCKETS = (
@@ -11,11 +13,6 @@ AGEING_BUCKETS = (
     ("61_90", "61-90", 61, 90),
     ("90_plus", "90+", 91, None),
 )
-
-
-def days_overdue(due: date, on: date) -> int:
-    """Days past ``due`` on the day ``on``: negative or zero while not yet due."""
-    return (on - due).days
 
 
 def ageing_bucket(overdue_days: int) -> str:

@@ -28,14 +28,18 @@ class Level:
 
 @dataclass(frozen=True)
 class OpenInvoice:
-    """An open invoice to consider, amounts in the company currency."""
+    """An open instalment of an invoice to consider (an invoice without payment terms
+    has one), amounts in the company currency. Each instalment is chased from its own
+    due date; the level an invoice last received applies to all its instalments."""
 
     id: int
+    """The invoice."""
     partner_id: int
     segment_id: int
     days_past_due: int
     """The run date minus the due date, in days (negative: not due yet)."""
     residual: float
+    """What the instalment still owes."""
     last_delay: int | None = None
     """The delay of the last level the invoice received, None if it received none."""
 
@@ -81,7 +85,8 @@ def propose(invoices, levels_by_segment, rules=None, on_date=None, last_contact=
     """The communications due: ``{partner id: Proposal}``.
 
     :param invoices: iterable of :class:`OpenInvoice` (already free of disputed, promised
-        and paused ones).
+        and paused ones); an invoice is listed once however many of its instalments
+        reached a level, and only the instalments that reached one count in the amount due.
     :param levels_by_segment: ``{segment id: [Level, ...]}``.
     :param rules: :class:`FollowupRules`.
     :param on_date: the run date (needed with ``quiet_days``).
@@ -105,7 +110,8 @@ def propose(invoices, levels_by_segment, rules=None, on_date=None, last_contact=
             proposal = proposals[invoice.partner_id] = Proposal(invoice.partner_id, level)
         elif level.delay_days > proposal.level.delay_days:
             proposal.level = level
-        proposal.invoice_ids.append(invoice.id)
+        if invoice.id not in proposal.invoice_ids:
+            proposal.invoice_ids.append(invoice.id)
         proposal.amount_due += invoice.residual
     result = {}
     for partner_id, proposal in proposals.items():

@@ -8,7 +8,7 @@ to plain Python so that the rules can be used and tested without Odoo.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 POLICY_NONE = "none"
 POLICY_OVER_LIMIT = "over_limit"
@@ -90,6 +90,25 @@ class HoldReason:
     """Only a credit manager can release this reason (forced holds, tier ``always``)."""
 
 
+def available_credit(limit, exposure):
+    """Credit left to a customer: ``limit`` minus ``exposure`` (company currency);
+    negative when over the limit, 0 when the customer has no limit (``limit`` 0)."""
+    return limit - exposure if limit else 0.0
+
+
+def tier_holds_every_order(tier_policy, settings):
+    """Whether a customer of a tier with ``tier_policy`` needs approval for every order
+    under ``settings`` (the company may switch tier policies off)."""
+    return settings.tier_policy and tier_policy == POLICY_ALWAYS
+
+
+def on_hold(manual_hold, tier_policy, settings):
+    """Whether every order of a customer needs credit approval, whatever its amount: it
+    is on manual hold, or its tier holds every order under ``settings``. The customer's
+    *On Credit Hold* flag and the order check both read this."""
+    return bool(manual_hold) or tier_holds_every_order(tier_policy, settings)
+
+
 def hold_reasons(standing, order_amount, settings, order_hold_reason=None, *, fmt=_plain_amount, _=_identity):
     """Return the list of :class:`HoldReason` holding an order of ``order_amount``
     (company currency) for a customer of ``standing`` under ``settings``; empty when the
@@ -114,7 +133,7 @@ def hold_reasons(standing, order_amount, settings, order_hold_reason=None, *, fm
             release_hint=hint,
             manager_only=standing.hold_forced,
         ))
-    if settings.tier_policy and standing.tier_policy == POLICY_ALWAYS:
+    if tier_holds_every_order(standing.tier_policy, settings):
         reasons.append(HoldReason(
             code="tier_always", measured=1, threshold=0,
             explanation=_("The customer is in the risk tier %(tier)s: every order needs credit approval.",
@@ -194,10 +213,25 @@ def approval_max_amount(approved_amount, tolerance_percent):
     return round(approved_amount * (1 + max(tolerance_percent, 0) / 100.0), 2)
 
 
+def approval_valid_until(decided_on, validity_days):
+    """The last day an approval decided on ``decided_on`` lets its order be confirmed."""
+    return decided_on + timedelta(days=validity_days)
+
+
+def approval_status(void, valid_until, today):
+    """``void`` (no longer covers its order: the order or the customer changed),
+    ``expired`` (``valid_until`` is past) or ``valid``, for an approval on ``today``."""
+    if void:
+        return "void"
+    if valid_until is not None and today > valid_until:
+        return "expired"
+    return "valid"
+
+
 def approval_covers(approved_amount, tolerance_percent, order_amount, valid_until, today):
     """Whether an approval of ``approved_amount`` (valid until the day ``valid_until``
     included, None = no end) still covers an order of ``order_amount`` on ``today``."""
-    if valid_until is not None and today > valid_until:
+    if approval_status(False, valid_until, today) != "valid":
         return False
     return order_amount <= approval_max_amount(approved_amount, tolerance_percent) + 0.005
 

@@ -12,6 +12,10 @@ more than ``max_increase`` times the current limit and never below it.
 import math
 from dataclasses import dataclass
 
+# Sales growth compares the invoiced sales of the last this many months with the same
+# number of months before.
+SALES_WINDOW_MONTHS = 6
+
 
 @dataclass(frozen=True)
 class LimitRule:

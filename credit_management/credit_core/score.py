@@ -13,20 +13,20 @@ lower (a bad start still shows in full). The raise is shown as a factor of its o
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-# code: (label, unit, zero_at, full_at)
+# code: (unit, zero_at, full_at); the models give each code its translated label.
 FACTORS = {
-    "late_share": ("Invoices paid late (share of amount)", "%", 0.0, 1.0),
-    "days_late": ("Days late on average (by amount)", "days", 0.0, 60.0),
-    "overdue_share": ("Open receivable overdue now", "%", 0.0, 1.0),
-    "oldest_overdue": ("Oldest overdue invoice", "days", 0.0, 90.0),
-    "utilisation": ("Credit limit used", "%", 0.5, 1.2),
-    "disputes": ("Open disputed invoices", "invoices", 0.0, 3.0),
-    "tenure": ("Customer for", "months", 24.0, 0.0),
-    "external": ("External risk rating", "/100", 0.0, 100.0),
+    "late_share": ("%", 0.0, 1.0),
+    "days_late": ("days", 0.0, 60.0),
+    "overdue_share": ("%", 0.0, 1.0),
+    "oldest_overdue": ("days", 0.0, 90.0),
+    "utilisation": ("%", 0.5, 1.2),
+    "disputes": ("invoices", 0.0, 3.0),
+    "tenure": ("months", 24.0, 0.0),
+    "external": ("/100", 0.0, 100.0),
 }
 PRIOR = "new_customer"
-PRIOR_LABEL = "New customer: raised to the neutral score"
 
 DEFAULT_WEIGHTS = {
     "late_share": 25.0,
@@ -59,7 +59,6 @@ class Factor:
     ``contribution`` adds to the score."""
 
     code: str
-    label: str
     value: float
     unit: str
     weight: float
@@ -69,7 +68,7 @@ class Factor:
     def as_dict(self):
         """The factor as stored on a review (JSON)."""
         return {
-            "code": self.code, "label": self.label, "value": round(self.value, 4), "unit": self.unit,
+            "code": self.code, "value": round(self.value, 4), "unit": self.unit,
             "weight": self.weight, "risk": round(self.risk, 4), "contribution": round(self.contribution, 2),
         }
 
@@ -86,7 +85,7 @@ class ScoreResult:
 def factor_risk(code, value):
     """The risk (0-1) that ``value`` of factor ``code`` means: linear between the
     factor's ``zero_at`` and ``full_at`` values, clipped."""
-    _label, _unit, zero_at, full_at = FACTORS[code]
+    _unit, zero_at, full_at = FACTORS[code]
     risk = (value - zero_at) / (full_at - zero_at)
     return min(max(risk, 0.0), 1.0)
 
@@ -126,20 +125,36 @@ def compute_score(history, utilisation=None, external_rating=None, settings=None
     total_weight = sum(weights.values())
     observed = 0.0
     rows = []
-    for code, (label, unit, _zero, _full) in FACTORS.items():
+    for code, (unit, _zero, _full) in FACTORS.items():
         if code not in values:
             continue
         risk = factor_risk(code, values[code])
         points = 100.0 * weights[code] * risk / total_weight if total_weight else 0.0
         observed += points
-        rows.append(Factor(code, label, values[code], unit, weights[code], risk, points))
+        rows.append(Factor(code, values[code], unit, weights[code], risk, points))
     raised = max(settings.prior_score - observed, 0.0) if is_new(history, settings) else 0.0
     if raised:
-        rows.append(Factor(PRIOR, PRIOR_LABEL, settings.prior_score, "/100", 0.0, settings.prior_score / 100, raised))
+        rows.append(Factor(PRIOR, settings.prior_score, "/100", 0.0, settings.prior_score / 100, raised))
     return ScoreResult(round(min(max(observed + raised, 0.0), 100.0), 1), tuple(rows))
 
 
 # ---------------------------------------------------------------------- tiers
+# A tier without a review interval is reviewed this often (days).
+DEFAULT_REVIEW_INTERVAL_DAYS = 30
+
+
+def override_in_force(has_override, until, today):
+    """Whether a tier override (``until``: its last day, None = until removed) still
+    decides the customer's tier on ``today``."""
+    return bool(has_override) and not (until and until < today)
+
+
+def next_review_date(today, interval_days):
+    """When a customer reviewed on ``today`` in a tier reviewed every ``interval_days``
+    days is reviewed again."""
+    return today + timedelta(days=interval_days or DEFAULT_REVIEW_INTERVAL_DAYS)
+
+
 @dataclass(frozen=True)
 class Band:
     """A tier as the bands see it: its ``key`` (the tier's id), ``name`` and the

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from ..credit_core.complaints import disputes_invoice
 
@@ -36,6 +35,21 @@ class AccountMove(models.Model):
         help="The open complaints that keep this invoice disputed.",
     )
 
+    # The last follow-up level sent, so that levels are never repeated nor go back.
+    credit_followup_level_id = fields.Many2one(
+        "credit.followup.level",
+        string="Follow-up Level",
+        copy=False,
+        readonly=True,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The last follow-up level sent to the customer about this invoice.",
+    )
+    credit_followup_date = fields.Date(
+        string="Last Follow-up", copy=False, readonly=True,
+        help="When the customer was last reminded of this invoice.",
+    )
+
     @api.depends("credit_complaint_ids.state", "credit_complaint_ids.pause_followup")
     def _compute_credit_disputed(self):
         for move in self:
@@ -66,19 +80,3 @@ class AccountMove(models.Model):
         self.ensure_one()
         return self.env["credit.complaint"]._action_for(
             [("move_id", "=", self.id)], {"default_move_id": self.id})
-
-    @api.model
-    def _credit_not_chased_sql(self, alias, date):
-        """SQL condition on the ``account_move`` row ``alias``: true when the invoice is
-        neither chased by follow-ups nor counted as overdue for credit holds on ``date``
-        (disputed, or promised for ``date`` or later)."""
-        move = SQL.identifier(alias)
-        return SQL(
-            "(%(move)s.credit_disputed IS TRUE OR COALESCE(%(move)s.credit_promise_date >= %(date)s, FALSE))",
-            move=move, date=date,
-        )
-
-    @api.model
-    def _credit_not_chased_domain(self, date):
-        """The ORM domain of :meth:`_credit_not_chased_sql`, on ``account.move``."""
-        return ["|", ("credit_disputed", "=", True), ("credit_promise_date", ">=", date)]

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .res_partner_followup import CHANNEL_SELECTION
+from .res_partner import CHANNEL_SELECTION
 
 
 class CreditFollowupLevel(models.Model):

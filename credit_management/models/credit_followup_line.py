@@ -5,11 +5,9 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount, format_date
+from odoo.tools import format_amount
 
-from odoo.addons.base.models.ir_actions_report import _wkhtml
-
-from .res_partner_followup import CHANNEL_SELECTION
+from .res_partner import CHANNEL_SELECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -72,33 +70,23 @@ class CreditFollowupLine(models.Model):
             line.invoices_html = line._credit_invoices_table()
 
     def _credit_invoices_table(self):
-        """The invoices concerned as an HTML table, with open credits and the total."""
+        """The open instalments of the invoices concerned as an HTML table (QWeb template
+        ``followup_invoices_table``), with the open credits and the total to pay, in the
+        customer's language."""
         self.ensure_one()
-        env = self.with_context(lang=self.partner_id.lang).env
-        currency = self.currency_id or self.env.company.currency_id
-        cell = 'style="padding: 4px 8px; border-bottom: 1px solid #dee2e6;"'
-        right = 'style="padding: 4px 8px; border-bottom: 1px solid #dee2e6; text-align: right;"'
-        rows = []
-        for move in self.move_ids.sudo().sorted(lambda m: (m.invoice_date_due or m.date, m.id)):
-            rows.append(Markup(f"<tr><td {cell}>%s</td><td {cell}>%s</td><td {cell}>%s</td>"
-                               f"<td {right}>%s</td><td {right}>%s</td></tr>") % (
-                move.name, format_date(env, move.invoice_date), format_date(env, move.invoice_date_due),
-                format_amount(env, move.amount_total_signed, currency),
-                format_amount(env, move.amount_residual_signed, currency)))
-        footer = []
-        if self.amount_credit:
-            footer.append(Markup(f'<tr><td colspan="4" {right}>%s</td><td {right}>%s</td></tr>') % (
-                env._("Your open credit notes and payments"), format_amount(env, -self.amount_credit, currency)))
-        footer.append(Markup(f'<tr><td colspan="4" {right}><strong>%s</strong></td>'
-                             f'<td {right}><strong>%s</strong></td></tr>') % (
-            env._("Total to pay"), format_amount(env, max(self.amount_due - self.amount_credit, 0.0), currency)))
-        head = Markup("".join(f'<th style="padding: 4px 8px; text-align: {align};">%s</th>' for align in
-                              ("left", "left", "left", "right", "right"))) % (
-            env._("Invoice"), env._("Date"), env._("Due Date"), env._("Amount"), env._("Still Due"))
-        return Markup(
-            '<table style="width: 100%%; border-collapse: collapse; margin: 8px 0;"><thead><tr>%s</tr></thead>'
-            "<tbody>%s</tbody><tfoot>%s</tfoot></table>"
-        ) % (head, Markup("").join(rows), Markup("").join(footer))
+        partner = self.partner_id.sudo()
+        company = self.company_id or self.env.company
+        statement = self.env["credit.receivable"]._statement(
+            partner, company, self.date or fields.Date.context_today(self))
+        moves = self.move_ids._origin
+        return self.env["ir.qweb"].with_context(lang=partner.lang)._render(
+            "credit_management.followup_invoices_table", {
+                "lines": statement["invoices"].filtered(lambda line: line.move_id in moves),
+                "overdue": statement["overdue"],
+                "currency": self.currency_id or company.currency_id,
+                "amount_credit": self.amount_credit,
+                "amount_to_pay": max(self.amount_due - self.amount_credit, 0.0),
+            })
 
     # ------------------------------------------------------------------ edits
     def write(self, vals):
@@ -113,15 +101,15 @@ class CreditFollowupLine(models.Model):
 
     def action_skip(self):
         """Leave these customers out of the run."""
-        self._credit_check_line_rights()
+        self._credit_require_line_rights()
         self.filtered(lambda line: line.state in ("draft", "failed")).write({"state": "skipped"})
 
     def action_reset(self):
         """Put skipped lines back in the run."""
-        self._credit_check_line_rights()
+        self._credit_require_line_rights()
         self.filtered(lambda line: line.state == "skipped").write({"state": "draft", "error": False})
 
-    def _credit_check_line_rights(self):
+    def _credit_require_line_rights(self):
         if not self.env.su and not self.env.user.has_group("credit_management.group_credit_user"):
             raise AccessError(self.env._("Only the credit team can change follow-ups."))
         self.check_access("write")
@@ -153,21 +141,17 @@ class CreditFollowupLine(models.Model):
     def _credit_render(self, report_ref, res_ids):
         """``{res id: (file content, mimetype, extension)}`` of ``report_ref`` for each
         of ``res_ids``: rendered together (one PDF engine call) when the engine can,
-        one by one otherwise; a rendering error is kept as the value, to fail the lines."""
+        one by one when the PDF cannot be split per record; a rendering error is kept as
+        the value, to fail the lines."""
         if not res_ids:
             return {}
-        if len(res_ids) > 1 and "(with patched qt)" not in (_wkhtml().version or ""):
-            result = {}
-            for res_id in res_ids:
-                result.update(self._credit_render(report_ref, [res_id]))
-            return result
         Report = self.env["ir.actions.report"].sudo()
         try:
             content, kind = Report._pre_render_qweb_pdf(report_ref, res_ids)
         except (UserError, OSError) as error:
             return dict.fromkeys(res_ids, error)
-        if kind != "pdf":  # tests render HTML
-            return dict.fromkeys(res_ids, (content, "text/html", "html"))
+        if kind != "pdf":  # rendered as HTML: one document for all the records
+            return dict.fromkeys(res_ids, (content, "text/html", kind))
         result = {}
         for res_id in res_ids:
             stream = content.get(res_id, {}).get("stream")
@@ -306,7 +290,7 @@ class CreditFollowupLine(models.Model):
             with self.env["ir.actions.report"]._merge_pdfs(streams) as merged:
                 raw = merged.getvalue()
             mimetype, extension = "application/pdf", "pdf"
-        else:  # tests render HTML
+        else:  # rendered as HTML: put together as they are
             raw = b"".join(attachments.mapped("raw"))
             mimetype, extension = "text/html", "html"
         return self.env["ir.attachment"].sudo().create({

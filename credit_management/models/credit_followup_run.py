@@ -97,7 +97,7 @@ class CreditFollowupRun(models.Model):
             run.amount_total = sum(a for (state, _c), (_n, a) in rows.items() if state != "skipped")
 
     # ------------------------------------------------------------------ rights
-    def _credit_check_run_rights(self):
+    def _credit_require_run_rights(self):
         """Only the credit team runs follow-ups (checked on the server, not only in views)."""
         if self.env.su:
             return
@@ -110,7 +110,7 @@ class CreditFollowupRun(models.Model):
         """Propose one line per customer with the highest level due across its open
         invoices on the run's date (the preview: nothing is sent). Lines not executed
         yet are replaced; a run already executed cannot be recomputed."""
-        self._credit_check_run_rights()
+        self._credit_require_run_rights()
         for run in self:
             if run.state != "draft" or run.line_ids.filtered(lambda line: line.state in ("done", "failed")):
                 raise UserError(self.env._(
@@ -130,33 +130,30 @@ class CreditFollowupRun(models.Model):
         return self.segment_ids or self.env["credit.segment"].sudo().search(
             [("company_id", "in", [False, self.company_id.id])])
 
-    def _credit_assign_unsegmented(self, company_ids):
-        """Put the customers with open invoices and no segment yet in their segment."""
-        self.env["res.partner"].flush_model(["credit_segment_id", "credit_segment_fixed", "commercial_partner_id"])
-        self.env["account.move"].flush_model(["commercial_partner_id", "state", "move_type", "payment_state",
-                                              "company_id"])
+    def _credit_assign_unsegmented(self):
+        """Put the customers who owe the company something and have no segment yet in
+        their segment."""
+        self.env["res.partner"].flush_model(["credit_segment_id", "credit_segment_fixed"])
         rows = self.env.execute_query(SQL(
             """
-            SELECT DISTINCT p.id
-              FROM account_move am
-              JOIN res_partner p ON p.id = am.commercial_partner_id
-             WHERE am.move_type = 'out_invoice' AND am.state = 'posted'
-               AND am.payment_state IN ('not_paid', 'partial')
-               AND am.company_id = ANY(%(company_ids)s)
+            SELECT DISTINCT r.partner_id
+              FROM (%(receivables)s) r
+              JOIN res_partner p ON p.id = r.partner_id
+             WHERE r.move_type = 'out_invoice' AND r.residual > 0
                AND p.credit_segment_id IS NULL AND p.credit_segment_fixed IS NOT TRUE
             """,
-            company_ids=company_ids,
+            receivables=self.env["credit.receivable"]._lines_sql(self.company_id, self.date),
         ))
         if rows:
             self.env["res.partner"].browse([row[0] for row in rows])._credit_assign_segments(self.company_id)
 
     def _credit_prepare_line_values(self):
         """The values of the lines this run proposes, gathered set-based (three queries
-        whatever the number of customers and invoices)."""
+        whatever the number of customers and invoices): each open instalment of a
+        customer's invoices is chased from its own due date (see ``credit.receivable``)."""
         self.ensure_one()
         company = self.company_id
-        company_ids = self.env["res.partner"]._credit_company_family(company)
-        self._credit_assign_unsegmented(company_ids)
+        self._credit_assign_unsegmented()
         segments = self._credit_segments()
         levels = self.env["credit.followup.level"].sudo().search([("segment_id", "in", segments.ids)])
         if not levels:
@@ -164,43 +161,34 @@ class CreditFollowupRun(models.Model):
         levels_by_segment = {}
         for level in levels:
             levels_by_segment.setdefault(level.segment_id.id, []).append(Level(level.id, level.delay_days))
-        for model, fnames in (
-            ("account.move", ["commercial_partner_id", "state", "move_type", "payment_state", "company_id",
-                              "invoice_date_due", "amount_residual_signed", "credit_followup_level_id",
-                              "credit_disputed", "credit_promise_date"]),
-            ("res.partner", ["credit_segment_id", "credit_preferred_channel", "credit_followup_pause_until"]),
-            ("credit.followup.level", ["delay_days"]),
-        ):
-            self.env[model].flush_model(fnames)
+        self.env["account.move"].flush_model(["credit_followup_level_id"])
+        self.env["res.partner"].flush_model(["credit_segment_id"])
+        self.env["credit.followup.level"].flush_model(["delay_days"])
         rows = self.env.execute_query(SQL(
             """
-            SELECT am.id, am.commercial_partner_id, p.credit_segment_id,
-                   %(date)s - am.invoice_date_due, am.amount_residual_signed, last.delay_days
-              FROM account_move am
-              JOIN res_partner p ON p.id = am.commercial_partner_id
+            SELECT r.move_id, r.partner_id, p.credit_segment_id, r.days_overdue, r.residual, last.delay_days
+              FROM (%(receivables)s) r
+              JOIN res_partner p ON p.id = r.partner_id
+              JOIN account_move am ON am.id = r.move_id
          LEFT JOIN credit_followup_level last ON last.id = am.credit_followup_level_id
-             WHERE am.move_type = 'out_invoice'
-               AND am.state = 'posted'
-               AND am.payment_state IN ('not_paid', 'partial')
-               AND am.company_id = ANY(%(company_ids)s)
-               AND am.invoice_date_due <= %(latest_due)s
+             WHERE r.move_type = 'out_invoice'
+               AND r.residual > 0
+               AND r.exclusion IS NULL
+               AND r.date_due <= %(latest_due)s
                AND p.credit_segment_id = ANY(%(segment_ids)s)
-               AND NOT %(not_chased)s
             """,
-            date=self.date,
+            receivables=self.env["credit.receivable"]._lines_sql(company, self.date),
             latest_due=fields.Date.subtract(self.date, days=min(level.delay_days for level in levels)),
-            company_ids=company_ids,
             segment_ids=list(levels_by_segment),
-            not_chased=self.env["account.move"]._credit_not_chased_sql("am", self.date),
         ))
-        invoices = [
+        instalments = [
             OpenInvoice(move_id, partner_id, segment_id, days, float(residual), last_delay)
             for move_id, partner_id, segment_id, days, residual, last_delay in rows
         ]
-        partner_ids = list({invoice.partner_id for invoice in invoices})
-        credits = self._credit_open_credits(company_ids, partner_ids)
+        partner_ids = list({instalment.partner_id for instalment in instalments})
+        credits = self.env["credit.receivable"]._open_credits(company, partner_ids)
         last_contact = self._credit_last_contacts(partner_ids)
-        proposals = propose(invoices, levels_by_segment, company._credit_followup_rules(), self.date,
+        proposals = propose(instalments, levels_by_segment, company._credit_followup_rules(), self.date,
                             last_contact, credits)
         partners = self.env["res.partner"].sudo().browse(list(proposals))
         channels = dict(zip(partners.ids, partners.mapped("credit_preferred_channel"), strict=True))
@@ -222,31 +210,6 @@ class CreditFollowupRun(models.Model):
             })
         return values
 
-    def _credit_open_credits(self, company_ids, partner_ids):
-        """``{commercial partner id: open credit notes and unallocated payments}``, a
-        positive amount in company currency."""
-        if not partner_ids:
-            return {}
-        self.env["account.move.line"].flush_model(
-            ["account_id", "amount_residual", "company_id", "parent_state", "partner_id", "reconciled"])
-        rows = self.env.execute_query(SQL(
-            """
-            SELECT p.commercial_partner_id, -SUM(aml.amount_residual)
-              FROM account_move_line aml
-              JOIN account_account acc ON acc.id = aml.account_id
-              JOIN res_partner p ON p.id = aml.partner_id
-             WHERE aml.parent_state = 'posted'
-               AND acc.account_type = 'asset_receivable'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual < 0
-               AND aml.company_id = ANY(%(company_ids)s)
-               AND p.commercial_partner_id = ANY(%(partner_ids)s)
-          GROUP BY p.commercial_partner_id
-            """,
-            company_ids=company_ids, partner_ids=partner_ids,
-        ))
-        return {partner_id: float(amount) for partner_id, amount in rows}
-
     def _credit_last_contacts(self, partner_ids):
         """``{commercial partner id: date of its last follow-up executed}`` in this company."""
         if not partner_ids:
@@ -267,7 +230,7 @@ class CreditFollowupRun(models.Model):
     def action_execute(self):
         """Perform the lines of the run not performed yet: at once for a small run, in
         the background (with progress) for a large one. A run already executed is refused."""
-        self._credit_check_run_rights()
+        self._credit_require_run_rights()
         background = self.browse()
         for run in self:
             if run.state == "done":
@@ -302,7 +265,7 @@ class CreditFollowupRun(models.Model):
 
     def action_retry_failed(self):
         """Execute again the lines that failed (after fixing what their error says)."""
-        self._credit_check_run_rights()
+        self._credit_require_run_rights()
         for run in self:
             failed = run.line_ids.filtered(lambda line: line.state == "failed")
             if not failed:

@@ -2,9 +2,15 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import formatLang
+from odoo.tools import format_amount
 
-from ..credit_core.holds import approval_max_amount, response_hours, waiting_label
+from ..credit_core.holds import (
+    approval_max_amount,
+    approval_status,
+    approval_valid_until,
+    response_hours,
+    waiting_label,
+)
 
 # Written by the request's own methods only (in sudo), never by a user's write.
 SYSTEM_FIELDS = {
@@ -143,21 +149,15 @@ class CreditReleaseRequest(models.Model):
     def _compute_approval_status(self):
         today = fields.Date.context_today(self)
         for request in self:
-            if request.state != "approved":
-                request.approval_status = False
-            elif request.void_date:
-                request.approval_status = "void"
-            elif request.approved_until and request.approved_until < today:
-                request.approval_status = "expired"
-            else:
-                request.approval_status = "valid"
+            request.approval_status = request.state == "approved" and approval_status(
+                bool(request.void_date), request.approved_until or None, today)
 
     # ------------------------------------------------------------------ creation
     @api.model_create_multi
     def create(self, vals_list):
         order_ids = [vals["sale_order_id"] for vals in vals_list if vals.get("sale_order_id")]
         orders = self.env["sale.order"].browse(order_ids)
-        orders._credit_check_release_possible()
+        orders._credit_require_release_possible()
         for vals in vals_list:
             for key in SYSTEM_FIELDS - {"sale_order_id"}:
                 vals.pop(key, None)
@@ -175,7 +175,7 @@ class CreditReleaseRequest(models.Model):
         """The order waits for credit; the salesperson's request reaches the credit team."""
         for request in self.sudo():
             order = request.sale_order_id
-            order.write({"credit_check_state": "pending", "credit_releasable": False})
+            order._credit_set_state("pending")
             request.message_subscribe(partner_ids=request.requested_by_id.partner_id.ids)
             note = request.request_note or self.env._("(no note)")
             order.message_post(
@@ -197,19 +197,19 @@ class CreditReleaseRequest(models.Model):
                     "A release request's decision and snapshot are set by its actions only (%(fields)s).",
                     fields=", ".join(sorted(forbidden))))
             if "decision_note" in vals:
-                self._credit_check_manager()
-                self._credit_check_pending(self.env._("Its decision note can no longer change."))
+                self._credit_require_manager()
+                self._credit_require_pending(self.env._("Its decision note can no longer change."))
             if "request_note" in vals:
-                self._credit_check_pending(self.env._("Its note can no longer change."))
+                self._credit_require_pending(self.env._("Its note can no longer change."))
                 if any(request.requested_by_id != self.env.user for request in self):
-                    self._credit_check_manager()
+                    self._credit_require_manager()
         return super().write(vals)
 
-    def _credit_check_manager(self):
+    def _credit_require_manager(self):
         if not self.env.su and not self.env.user.has_group("credit_management.group_credit_manager"):
             raise AccessError(self.env._("Only a credit manager can approve or decline a credit release request."))
 
-    def _credit_check_pending(self, consequence):
+    def _credit_require_pending(self, consequence):
         decided = self.filtered(lambda r: r.state != "pending")
         if decided:
             raise UserError(self.env._("%(request)s is already decided. %(consequence)s",
@@ -219,8 +219,8 @@ class CreditReleaseRequest(models.Model):
     def action_approve(self):
         """Approve: the order may be confirmed up to its amount plus the tolerance, within
         the validity days of its company's settings. Credit managers only."""
-        self._credit_check_manager()
-        self._credit_check_pending(self.env._("Ask for a new release if the order changed."))
+        self._credit_require_manager()
+        self._credit_require_pending(self.env._("Ask for a new release if the order changed."))
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
         for request in self.sudo():
@@ -233,24 +233,22 @@ class CreditReleaseRequest(models.Model):
                 "response_hours": response_hours(request.request_date, now),
                 "approval_tolerance": tolerance,
                 "approved_max_amount": approval_max_amount(request.amount, tolerance),
-                "approved_until": fields.Date.add(today, days=company.credit_approval_validity_days),
+                "approved_until": approval_valid_until(today, company.credit_approval_validity_days),
             })
             order = request.sale_order_id
-            order_vals = {"credit_check_state": "approved", "credit_releasable": False}
-            if order.state == "sale":
-                order_vals["credit_checked_amount"] = request.approved_max_amount
-            order.write(order_vals)
+            order._credit_set_state(
+                "approved", checked_amount=request.approved_max_amount if order.state == "sale" else None)
             request._credit_tell_decision(self.env._(
                 "Credit release approved by %(manager)s: the order can be confirmed up to %(amount)s until %(date)s.",
                 manager=self.env.user.name,
-                amount=formatLang(self.env, request.approved_max_amount, currency_obj=request.currency_id),
+                amount=format_amount(self.env, request.approved_max_amount, request.currency_id),
                 date=fields.Date.to_string(request.approved_until)))
         return True
 
     def action_decline(self):
         """Decline, with the decision note saying why (required). Credit managers only."""
-        self._credit_check_manager()
-        self._credit_check_pending(self.env._("Its decision can no longer change."))
+        self._credit_require_manager()
+        self._credit_require_pending(self.env._("Its decision can no longer change."))
         missing = self.filtered(lambda r: not (r.decision_note or "").strip())
         if missing:
             raise UserError(self.env._(
@@ -264,7 +262,7 @@ class CreditReleaseRequest(models.Model):
                 "decision_date": now,
                 "response_hours": response_hours(request.request_date, now),
             })
-            request.sale_order_id.write({"credit_check_state": "declined", "credit_releasable": False})
+            request.sale_order_id._credit_set_state("declined")
             request._credit_tell_decision(self.env._("Credit release declined by %(manager)s.",
                                                      manager=self.env.user.name))
         return True

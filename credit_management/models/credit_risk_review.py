@@ -37,13 +37,13 @@ class CreditRiskReview(models.Model):
     user_id = fields.Many2one("res.users", string="Reviewed By", readonly=True, default=lambda self: self.env.user)
     score = fields.Float(digits=(5, 1), readonly=True, aggregator="avg", help="0 (safest) to 100 (riskiest).")
     tier_id = fields.Many2one(
-        "credit.risk.tier", readonly=True, ondelete="restrict",
+        "credit.risk.tier", readonly=True, ondelete="set null",
         help="The customer's tier after this review: the tier of the score, or the override while it lasts.")
     tier_color = fields.Integer(related="tier_id.color")
     score_tier_id = fields.Many2one(
-        "credit.risk.tier", string="Tier from Score", readonly=True, ondelete="restrict")
+        "credit.risk.tier", string="Tier from Score", readonly=True, ondelete="set null")
     previous_tier_id = fields.Many2one(
-        "credit.risk.tier", readonly=True, ondelete="restrict")
+        "credit.risk.tier", readonly=True, ondelete="set null")
     tier_changed = fields.Boolean(compute="_compute_tier_changed", store=True)
     payment_behaviour = fields.Selection(BEHAVIOUR_SELECTION, readonly=True)
     behaviour_rule = fields.Selection(
@@ -117,7 +117,7 @@ class CreditRiskReview(models.Model):
                 risk = round(min(max(factor.get("risk") or 0.0, 0.0), 1.0) * 100)
                 prior = factor.get("code") == PRIOR
                 rows.append({
-                    "label": labels.get(factor.get("code"), factor.get("label")),
+                    "label": labels.get(factor.get("code"), factor.get("code")),
                     "value": review._credit_format_value(factor),
                     "weight": "" if prior else f"{factor.get('weight') or 0.0:g}",
                     "contribution": f"{factor.get('contribution') or 0.0:.1f}",

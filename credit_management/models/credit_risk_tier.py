@@ -1,6 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
@@ -94,7 +93,7 @@ class CreditRiskTier(models.Model):
         return self.browse(key or [])
 
     @api.model
-    def _credit_check_bands(self):
+    def _credit_validate_bands(self):
         """Refuse a set of active tiers that does not give every score from 0 to 100
         exactly one tier. The whole set is checked after each change, so that any
         editing order that keeps it valid is accepted."""
@@ -120,29 +119,28 @@ class CreditRiskTier(models.Model):
 
     @api.constrains("max_score", "sequence", "active")
     def _check_bands(self):
-        self._credit_check_bands()
+        self._credit_validate_bands()
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_use(self):
+        """A tier that customers or their review history refer to is archived, not deleted."""
+        partners = self.env["res.partner"].sudo().with_context(active_test=False).search_count(
+            ["|", "|", ("credit_risk_tier_id", "in", self.ids), ("credit_score_tier_id", "in", self.ids),
+             ("credit_tier_override_id", "in", self.ids)])
+        reviews = self.env["credit.risk.review"].sudo().search_count(
+            ["|", "|", ("tier_id", "in", self.ids), ("score_tier_id", "in", self.ids),
+             ("previous_tier_id", "in", self.ids)])
+        if partners or reviews:
+            raise UserError(self.env._(
+                "%(tiers)s cannot be deleted: %(partners)s customers and %(reviews)s risk reviews refer to it. "
+                "Archive the tier instead.", tiers=", ".join(self.mapped("name")), partners=partners,
+                reviews=reviews))
 
     def unlink(self):
-        if self.env.context.get(MODULE_UNINSTALL_FLAG):
-            self._credit_release_references()
-            return super().unlink()
         result = super().unlink()
-        self.env["credit.risk.tier"]._credit_check_bands()
+        if not self.env.context.get(MODULE_UNINSTALL_FLAG):
+            self.env["credit.risk.tier"]._credit_validate_bands()
         return result
-
-    def _credit_release_references(self):
-        """When the addon is uninstalled, its tiers are deleted before the columns that
-        point to them are dropped: empty those columns first, or the deletion would be
-        refused (tiers in use cannot be deleted otherwise; archive them)."""
-        for model in self.env.registry.values():
-            if model._abstract or not model._auto:
-                continue
-            for field in model._fields.values():
-                if field.type == "many2one" and field.comodel_name == self._name and field.store \
-                        and field.column_type and not field.required:
-                    self.env.cr.execute(SQL(
-                        "UPDATE %(table)s SET %(column)s = NULL WHERE %(column)s = ANY(%(ids)s)",
-                        table=SQL.identifier(model._table), column=SQL.identifier(field.name), ids=self.ids))
 
     def action_view_partners(self):
         """The customers currently in this tier."""

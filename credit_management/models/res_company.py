@@ -3,10 +3,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 
 from ..credit_core.behaviour import BehaviourRule
-from ..credit_core.history import HistoryWindow
+from ..credit_core.followup import FollowupRules
+from ..credit_core.history import SETTLED_TOLERANCE, HistoryWindow
 from ..credit_core.holds import HoldSettings
 from ..credit_core.limit import LimitRule
-from ..credit_core.score import FACTORS, ScoreSettings
+from ..credit_core.score import DEFAULT_WEIGHTS, FACTORS, ScoreSettings
 
 
 class ResCompany(models.Model):
@@ -37,51 +38,53 @@ class ResCompany(models.Model):
     )
     credit_risk_grace_days = fields.Integer(
         string="Grace Days",
-        default=5,
+        default=HistoryWindow.grace_days,
         help="An invoice counts as paid late, or overdue, only this many days after its due "
         "date: weekends and bank delays are not late payments.",
     )
     credit_risk_new_invoices = fields.Integer(
         string="New Customer: Invoices",
-        default=3,
+        default=ScoreSettings.new_invoices,
         help="Below this number of invoices a customer is new: its payment behaviour is 'New' and "
         "its score leans towards the neutral prior score.",
     )
     credit_risk_new_days = fields.Integer(
         string="New Customer: Days",
-        default=90,
+        default=ScoreSettings.new_days,
         help="A customer whose first invoice is more recent than this is new.",
     )
     credit_risk_prior_score = fields.Float(
         string="New Customer Score",
-        default=40.0,
+        default=ScoreSettings.prior_score,
         help="The neutral score new customers start from (0-100); their own history takes over "
         "as it builds up.",
     )
-    credit_risk_weight_late_share = fields.Float(string="Weight: Paid Late", default=25.0)
-    credit_risk_weight_days_late = fields.Float(string="Weight: Days Late", default=25.0)
-    credit_risk_weight_overdue_share = fields.Float(string="Weight: Overdue Now", default=15.0)
-    credit_risk_weight_oldest_overdue = fields.Float(string="Weight: Oldest Overdue", default=15.0)
-    credit_risk_weight_utilisation = fields.Float(string="Weight: Limit Used", default=10.0)
-    credit_risk_weight_disputes = fields.Float(string="Weight: Disputes", default=5.0)
-    credit_risk_weight_tenure = fields.Float(string="Weight: Tenure", default=5.0)
-    credit_risk_weight_external = fields.Float(string="Weight: External Rating", default=10.0)
+    credit_risk_weight_late_share = fields.Float(string="Weight: Paid Late", default=DEFAULT_WEIGHTS["late_share"])
+    credit_risk_weight_days_late = fields.Float(string="Weight: Days Late", default=DEFAULT_WEIGHTS["days_late"])
+    credit_risk_weight_overdue_share = fields.Float(
+        string="Weight: Overdue Now", default=DEFAULT_WEIGHTS["overdue_share"])
+    credit_risk_weight_oldest_overdue = fields.Float(
+        string="Weight: Oldest Overdue", default=DEFAULT_WEIGHTS["oldest_overdue"])
+    credit_risk_weight_utilisation = fields.Float(string="Weight: Limit Used", default=DEFAULT_WEIGHTS["utilisation"])
+    credit_risk_weight_disputes = fields.Float(string="Weight: Disputes", default=DEFAULT_WEIGHTS["disputes"])
+    credit_risk_weight_tenure = fields.Float(string="Weight: Tenure", default=DEFAULT_WEIGHTS["tenure"])
+    credit_risk_weight_external = fields.Float(string="Weight: External Rating", default=DEFAULT_WEIGHTS["external"])
     # Limit increase suggestions.
     credit_limit_min_utilisation = fields.Float(
         string="Suggest From Limit Use (%)",
-        default=80.0,
+        default=LimitRule.min_utilisation * 100,
         help="Customers of a tier that allows limit increases are suggested a higher limit when "
         "they use at least this share of their credit limit...",
     )
     credit_limit_min_growth = fields.Float(
         string="Suggest From Sales Growth (%)",
-        default=10.0,
+        default=LimitRule.min_growth * 100,
         help="...and their invoiced sales of the last six months grew at least this much over "
         "the six months before.",
     )
     credit_limit_target_utilisation = fields.Float(
         string="Target Limit Use (%)",
-        default=70.0,
+        default=LimitRule.target_utilisation * 100,
         help="The suggested limit leaves room for the customer's growth: its exposure, grown like "
         "its sales, uses this share of the new limit.",
     )
@@ -161,19 +164,19 @@ class ResCompany(models.Model):
     # Holds at order confirmation: which rules hold an order (manual holds always do).
     credit_hold_tier_policy = fields.Boolean(
         string="Apply Risk Tier Hold Policies",
-        default=True,
+        default=HoldSettings.tier_policy,
         help="Hold the orders of customers whose risk tier says so: every order, or orders that "
         "take the customer over its credit limit.",
     )
     credit_hold_over_limit = fields.Boolean(
         string="Hold Orders over the Credit Limit",
-        default=False,
+        default=HoldSettings.over_limit,
         help="Hold an order when the customer's exposure plus this order exceed its credit limit, "
         "whatever the customer's risk tier. Customers without a limit are never over it.",
     )
     credit_hold_overdue_days = fields.Integer(
         string="Hold When Overdue by More Than (Days)",
-        default=0,
+        default=HoldSettings.overdue_days,
         help="Hold an order when the customer has an open invoice overdue by more than this many "
         "days (disputed invoices and invoices promised for later do not count). 0 = off.",
     )
@@ -228,3 +231,38 @@ class ResCompany(models.Model):
             return self.credit_default_controller_id
         managers = self.env.ref("credit_management.group_credit_manager").sudo().all_user_ids
         return managers.filtered(lambda user: user.active and not user.share and self in user.company_ids)
+
+    # Follow-up: how often and for how little customers are chased.
+    credit_followup_quiet_days = fields.Integer(
+        string="Quiet Days Between Reminders",
+        default=3,
+        help="A customer contacted by a follow-up is not contacted again before this many days.",
+    )
+    credit_followup_min_amount = fields.Monetary(
+        string="Minimum Amount to Chase",
+        currency_field="currency_id",
+        default=10.0,
+        help="Customers who owe less than this, net of their open credit notes and unallocated "
+        "payments, are not chased.",
+    )
+    credit_followup_background_lines = fields.Integer(
+        string="Execute in Background From",
+        default=100,
+        help="Runs with more lines than this are executed by a background job; the run shows its "
+        "progress and its author is told when it is done.",
+    )
+
+    _credit_followup_settings_positive = models.Constraint(
+        "CHECK (credit_followup_quiet_days >= 0 AND credit_followup_min_amount >= 0"
+        " AND credit_followup_background_lines >= 0)",
+        "Follow-up quiet days, minimum amount and background threshold cannot be negative.",
+    )
+
+    def _credit_followup_rules(self):
+        """The :class:`FollowupRules` of this company."""
+        self.ensure_one()
+        return FollowupRules(
+            quiet_days=self.credit_followup_quiet_days,
+            min_amount=self.credit_followup_min_amount,
+            tolerance=SETTLED_TOLERANCE,
+        )

@@ -48,6 +48,13 @@ class ResConfigSettings(models.TransientModel):
     credit_approval_tolerance = fields.Float(related="company_id.credit_approval_tolerance", readonly=False)
     credit_default_controller_id = fields.Many2one(
         related="company_id.credit_default_controller_id", readonly=False)
+
+    # Follow-up.
+    credit_followup_quiet_days = fields.Integer(related="company_id.credit_followup_quiet_days", readonly=False)
+    credit_followup_min_amount = fields.Monetary(related="company_id.credit_followup_min_amount", readonly=False)
+    credit_followup_background_lines = fields.Integer(
+        related="company_id.credit_followup_background_lines", readonly=False)
+
     credit_hold_preview_count = fields.Integer(
         string="Quotations Held with These Rules",
         compute="_compute_credit_hold_preview",

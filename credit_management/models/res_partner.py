@@ -1,10 +1,170 @@
+from collections import defaultdict
+
+from dateutil.relativedelta import relativedelta
+from markupsafe import Markup
+
 from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL, format_amount, split_every
+
+from ..credit_core.behaviour import classify
+from ..credit_core.history import SETTLED_TOLERANCE, PaymentHistory
+from ..credit_core.holds import (
+    LISTED_OVERDUE,
+    POLICY_ALWAYS,
+    OverdueInvoice,
+    Standing,
+    available_credit,
+    on_hold,
+    tier_holds_every_order,
+)
+from ..credit_core.limit import SALES_WINDOW_MONTHS, suggest_limit
+from ..credit_core.score import compute_score, next_review_date, override_in_force, tier_for_score
+from .credit_risk_review import BEHAVIOUR_SELECTION
+
+# Customers reviewed per SQL round trip (and per committed step of the daily job).
+REVIEW_BATCH_SIZE = 1000
+
+CREDIT_MANAGER = "credit_management.group_credit_manager"
+CREDIT_USER = "credit_management.group_credit_user"
+# Who may write each guarded credit field of a customer (any of the groups), besides the
+# superuser. Review results are written by reviews only, which run as superuser once the
+# reviewer's rights are checked; administrators may still fix them.
+CREDIT_FIELD_GROUPS = {
+    "credit_limit": (CREDIT_MANAGER, "account.group_account_manager"),
+    "credit_manual_hold": (CREDIT_USER,),
+    "credit_hold_reason": (CREDIT_USER,),
+    "credit_hold_forced": (CREDIT_MANAGER,),
+    "credit_tier_override_id": (CREDIT_MANAGER,),
+    "credit_override_reason": (CREDIT_MANAGER,),
+    "credit_override_until": (CREDIT_MANAGER,),
+    "credit_external_rating": (CREDIT_MANAGER,),
+    "credit_external_rating_date": (CREDIT_MANAGER,),
+    "credit_segment_id": (CREDIT_USER,),
+    "credit_segment_fixed": (CREDIT_USER,),
+    "credit_followup_pause_until": (CREDIT_USER,),
+    "credit_followup_pause_reason": (CREDIT_USER,),
+    **dict.fromkeys((
+        "credit_risk_score", "credit_risk_tier_id", "credit_score_tier_id", "credit_payment_behaviour",
+        "credit_last_review_date", "credit_next_review_date",
+    ), ("base.group_system",)),
+}
+CREDIT_HOLD_FIELDS = frozenset({"credit_manual_hold", "credit_hold_reason", "credit_hold_forced"})
+CREDIT_OVERRIDE_FIELDS = frozenset({"credit_tier_override_id", "credit_override_reason", "credit_override_until"})
+
+CHANNEL_SELECTION = [
+    ("email", "Email"),
+    ("letter", "Letter"),
+    ("phone", "Phone Call"),
+    ("sms", "SMS"),
+]
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # ======================================================================
+    # Writes: one guard for every credit field, the logs they leave
+    # ======================================================================
+    def _credit_require_rights(self, vals):
+        """Refuse ``vals`` when they change a credit field the user may not change
+        (:data:`CREDIT_FIELD_GROUPS`), a hold a credit manager forced without being
+        one, or set a negative credit limit."""
+        if (vals.get("credit_limit") or 0.0) < 0:
+            raise ValidationError(self.env._("A credit limit cannot be negative (%(limit)s).",
+                                             limit=vals["credit_limit"]))
+        if self.env.su:
+            return
+        user = self.env.user
+        refused = [
+            fname for fname in vals
+            if fname in CREDIT_FIELD_GROUPS and not any(user.has_group(group) for group in CREDIT_FIELD_GROUPS[fname])
+        ]
+        if refused and not user.has_group("base.group_system"):
+            if "base.group_system" in CREDIT_FIELD_GROUPS[refused[0]]:
+                raise AccessError(self.env._(
+                    "A customer's risk score, tier and payment behaviour are set by credit reviews only. "
+                    "Credit managers can override the tier from the customer's Credit tab."))
+            team = CREDIT_USER if all(CREDIT_FIELD_GROUPS[f] == (CREDIT_USER,) for f in refused) else CREDIT_MANAGER
+            raise AccessError(self.env._(
+                "Only %(team)s can change these fields of a customer: %(fields)s. Ask your credit team.",
+                team=self.env.ref(team).name,
+                fields=", ".join(self._fields[fname].get_description(self.env)["string"] for fname in refused)))
+        if any(not fname.startswith("credit_") and fname not in CREDIT_FIELD_GROUPS for fname in vals) \
+                and not self._credit_may_edit_contacts():
+            raise AccessError(self.env._(
+                "The credit team changes the credit fields of a customer; the rest of the contact is "
+                "changed by the people allowed to edit contacts."))
+        if CREDIT_HOLD_FIELDS & vals.keys() and not user.has_group(CREDIT_MANAGER) and any(
+                partner.sudo().credit_hold_forced for partner in self):
+            raise AccessError(self.env._(
+                "Only a credit manager can change a hold a credit manager forced."))
+
+    @api.model
+    def _credit_may_edit_contacts(self):
+        """Whether the user may edit contacts otherwise than as a member of the credit team
+        (whose access to customers is for their credit fields only)."""
+        user = self.env.user
+        if user.has_group("base.group_partner_manager") or not user.has_group(CREDIT_USER):
+            return True
+        credit_groups = self.env.ref(CREDIT_USER) | self.env.ref(CREDIT_MANAGER)
+        return bool(self.env["ir.model.access"].sudo().search_count([
+            ("model_id.model", "=", self._name), ("perm_write", "=", True),
+            "|", ("group_id", "=", False), ("group_id", "in", (user.all_group_ids - credit_groups).ids),
+        ], limit=1))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._credit_require_rights(vals)
+            if vals.get("credit_manual_hold"):
+                vals.setdefault("credit_hold_user_id", self.env.uid)
+                vals.setdefault("credit_hold_date", fields.Datetime.now())
+        partners = super().create(vals_list)
+        with_limit = partners.filtered(lambda p: p.sudo().credit_limit)
+        if with_limit:
+            with_limit._credit_log_limit_changes(dict.fromkeys(with_limit.ids, 0.0))
+        return partners
+
+    def write(self, vals):
+        self._credit_require_rights(vals)
+        vals = dict(vals)
+        if "credit_shared_note_ids" in vals:
+            # Notes are their own records: adding one from the customer's form needs the
+            # right to write notes, not to edit the customer.
+            commands = vals.pop("credit_shared_note_ids")
+            self.check_access("read")
+            for partner in self:
+                self.env["credit.shared.note"]._apply_list_commands(commands, partner)
+            if not vals:
+                return True
+        hold_change = CREDIT_HOLD_FIELDS & vals.keys()
+        if vals.get("credit_manual_hold"):
+            vals.update(credit_hold_user_id=self.env.uid, credit_hold_date=fields.Datetime.now())
+        elif "credit_manual_hold" in vals:
+            vals["credit_hold_forced"] = False
+        if vals.get("credit_segment_id") and "credit_segment_fixed" not in vals and not self.env.context.get(
+                "credit_segment_assign"):
+            vals["credit_segment_fixed"] = True
+        # Reviews write the override fields themselves (as superuser) and log it.
+        in_review = self.env.su and self.env.context.get("credit_review")
+        override_changed = bool(CREDIT_OVERRIDE_FIELDS & vals.keys()) and not in_review
+        before = self.sudo()
+        old_limits = {partner.id: partner.credit_limit for partner in before} if "credit_limit" in vals else {}
+        old_holds = {partner.id: partner.credit_manual_hold for partner in before} if hold_change else {}
+        old_tiers = {partner.id: partner.credit_risk_tier_id for partner in before} if override_changed else {}
+        result = super().write(vals)
+        if old_limits:
+            self._credit_log_limit_changes(old_limits)
+        if old_holds:
+            self._credit_log_hold_changes(old_holds)
+        if override_changed:
+            self._credit_apply_override(old_tiers)
+        return result
+
+    # ======================================================================
+    # Exposure and available credit
+    # ======================================================================
     credit_risk_tier_id = fields.Many2one(
         "credit.risk.tier",
         string="Risk Tier",
@@ -12,7 +172,7 @@ class ResPartner(models.Model):
         copy=False,
         index="btree_not_null",
         tracking=True,
-        ondelete="restrict",
+        ondelete="set null",
         groups="base.group_user",
         help="The customer's current risk tier: set by credit reviews, or by a credit "
         "manager's override while it lasts.",
@@ -91,7 +251,7 @@ class ResPartner(models.Model):
             partner.credit_exposure_receivable = amounts.get("receivable", 0.0)
             partner.credit_exposure_orders = amounts.get("orders", 0.0)
             partner.credit_exposure_drafts = amounts.get("drafts", 0.0)
-            partner.credit_available = limit - total if limit else 0.0
+            partner.credit_available = available_credit(limit, total)
 
     def _credit_limits(self, company):
         """Return {commercial partner id: credit limit} for ``company`` (0 = no limit)."""
@@ -99,136 +259,6 @@ class ResPartner(models.Model):
         return {partner.id: partner.credit_limit for partner in commercial}
 
     # ------------------------------------------------------------------ exposure
-    @api.model
-    def _credit_company_family(self, company):
-        """The ids of ``company``, its parent and sibling branches: one accounting entity."""
-        return self.env["res.company"].sudo().search([("id", "child_of", company.root_id.id)]).ids
-
-    @api.model
-    def _credit_currency_factors(self, company, alias):
-        """SQL ``(VALUES ...) AS alias(currency_id, factor)``: multiply an amount in
-        ``currency_id`` by ``factor`` to get it in ``company``'s currency at today's rate."""
-        currencies = self.env["res.currency"].sudo().with_context(active_test=False).search([])
-        rates = currencies._get_rates(company, fields.Date.context_today(self))
-        company_rate = rates.get(company.currency_id.id) or 1.0
-        rows = [SQL("(%s, %s::numeric)", cid, company_rate / (rate or 1.0)) for cid, rate in rates.items()]
-        return SQL("(VALUES %s) AS %s(currency_id, factor)", SQL(", ").join(rows), SQL.identifier(alias))
-
-    @api.model
-    def _credit_uninvoiced_orders_sql(self, company, company_ids, where):
-        """SQL selecting ``(order_id, partner_id, amount)``: what each confirmed order of
-        ``company_ids`` matching the SQL condition ``where`` (on ``so`` and its invoicing
-        partner ``p``) still adds to its commercial partner's exposure, in ``company``'s
-        currency at today's rate: its total minus what is already invoiced from it (down
-        payments and their later deduction included, credit notes subtracted), so that
-        nothing invoiced is counted twice."""
-        invoiced_states = ["posted", "draft"] if company.credit_exposure_draft_invoices else ["posted"]
-        return SQL(
-            """
-            SELECT so.id AS order_id, p.commercial_partner_id AS partner_id,
-                   GREATEST(so.amount_total - COALESCE(invoiced.amount, 0), 0) * fx.factor AS amount
-              FROM sale_order so
-              JOIN res_partner p ON p.id = so.partner_invoice_id
-              JOIN %(factors)s ON fx.currency_id = so.currency_id
-         LEFT JOIN LATERAL (
-                    SELECT SUM(CASE WHEN am.move_type = 'out_refund' THEN -aml.price_total
-                                    ELSE aml.price_total END) AS amount
-                      FROM sale_order_line sol
-                      JOIN sale_order_line_invoice_rel rel ON rel.order_line_id = sol.id
-                      JOIN account_move_line aml ON aml.id = rel.invoice_line_id
-                      JOIN account_move am ON am.id = aml.move_id
-                     WHERE sol.order_id = so.id
-                       AND am.state = ANY(%(invoiced_states)s)
-               ) invoiced ON TRUE
-             WHERE so.state = 'sale'
-               AND so.company_id = ANY(%(company_ids)s)
-               AND %(where)s
-            """,
-            factors=self._credit_currency_factors(company, "fx"),
-            invoiced_states=invoiced_states, company_ids=company_ids, where=where,
-        )
-
-    @api.model
-    def _credit_exposure_sql(self, company, commercial_partner_ids=None, exclude_order_ids=None):
-        """SQL selecting ``(partner_id, receivable, orders, drafts, total)``: one row per
-        commercial partner with a non-zero component, amounts in ``company``'s currency.
-
-        Components switched off in ``company``'s settings count as zero; confirmed orders
-        of ``exclude_order_ids`` are left out (to check one of them against the rest).
-        Rights are not applied on purpose: a salesperson who sees only their own orders
-        must still get the customer's true exposure; the rows are amounts, never the
-        documents.
-        """
-        for model, fnames in (
-            ("account.move.line", ["account_id", "amount_residual", "company_id", "parent_state",
-                                   "partner_id", "reconciled", "price_total", "move_id"]),
-            ("account.move", ["state", "move_type", "commercial_partner_id", "amount_total_signed",
-                              "company_id"]),
-            ("account.account", ["account_type"]),
-            ("sale.order", ["state", "company_id", "partner_invoice_id", "amount_total", "currency_id"]),
-            ("sale.order.line", ["order_id", "invoice_lines"]),
-            ("res.partner", ["commercial_partner_id"]),
-        ):
-            self.env[model].flush_model(fnames)
-        company_ids = self._credit_company_family(company)
-        partner_filter = SQL()
-        if commercial_partner_ids is not None:
-            partner_filter = SQL("AND p.commercial_partner_id = ANY(%s)", list(commercial_partner_ids))
-        parts = []
-        if company.credit_exposure_receivables:
-            parts.append(SQL(
-                """
-                SELECT p.commercial_partner_id AS partner_id, SUM(aml.amount_residual) AS receivable,
-                       0 AS orders, 0 AS drafts
-                  FROM account_move_line aml
-                  JOIN account_account acc ON acc.id = aml.account_id
-                  JOIN res_partner p ON p.id = aml.partner_id
-                 WHERE aml.parent_state = 'posted'
-                   AND acc.account_type = 'asset_receivable'
-                   AND aml.reconciled IS NOT TRUE
-                   AND aml.company_id = ANY(%(company_ids)s)
-                   %(partner_filter)s
-              GROUP BY p.commercial_partner_id
-                """,
-                company_ids=company_ids, partner_filter=partner_filter,
-            ))
-        if company.credit_exposure_orders:
-            where = SQL("TRUE %s", partner_filter)
-            if exclude_order_ids:
-                where = SQL("%s AND so.id <> ALL(%s)", where, list(exclude_order_ids))
-            parts.append(SQL(
-                "SELECT partner_id, 0, SUM(amount), 0 FROM (%s) AS uninvoiced GROUP BY partner_id",
-                self._credit_uninvoiced_orders_sql(company, company_ids, where),
-            ))
-        if company.credit_exposure_draft_invoices:
-            parts.append(SQL(
-                """
-                SELECT p.commercial_partner_id, 0, 0, SUM(am.amount_total_signed)
-                  FROM account_move am
-                  JOIN res_partner p ON p.id = am.commercial_partner_id
-                 WHERE am.state = 'draft'
-                   AND am.move_type IN ('out_invoice', 'out_refund')
-                   AND am.company_id = ANY(%(company_ids)s)
-                   %(partner_filter)s
-              GROUP BY p.commercial_partner_id
-                """,
-                company_ids=company_ids, partner_filter=partner_filter,
-            ))
-        if not parts:
-            return SQL(
-                "SELECT NULL::int AS partner_id, 0::numeric AS receivable, 0::numeric AS orders, "
-                "0::numeric AS drafts, 0::numeric AS total WHERE FALSE"
-            )
-        return SQL(
-            """
-            SELECT partner_id, SUM(receivable) AS receivable, SUM(orders) AS orders,
-                   SUM(drafts) AS drafts, SUM(receivable + orders + drafts) AS total
-              FROM (%s) AS components
-          GROUP BY partner_id
-            """,
-            SQL(" UNION ALL ").join(parts),
-        )
-
     @api.model
     def _credit_exposure_by_partner(self, company, partners=None, exclude_order_ids=None):
         """Return ``{commercial partner id: {'receivable', 'orders', 'drafts', 'total'}}``
@@ -242,7 +272,8 @@ class ResPartner(models.Model):
         if not commercial_ids:
             return {}
         currency = company.currency_id
-        rows = self.env.execute_query(self._credit_exposure_sql(company, commercial_ids, exclude_order_ids))
+        rows = self.env.execute_query(
+            self.env["credit.receivable"]._exposure_sql(company, commercial_ids, exclude_order_ids))
         return {
             partner_id: {
                 "receivable": currency.round(receivable or 0.0),
@@ -260,7 +291,7 @@ class ResPartner(models.Model):
         company = self.env.company
         exposure_alias = query.make_alias(alias, "credit_exposure")
         query.add_join(
-            "LEFT JOIN", exposure_alias, SQL("(%s)", self._credit_exposure_sql(company)),
+            "LEFT JOIN", exposure_alias, SQL("(%s)", self.env["credit.receivable"]._exposure_sql(company)),
             SQL("%s = %s", SQL.identifier(exposure_alias, "partner_id"),
                 SQL.identifier(alias, "commercial_partner_id")),
         )
@@ -298,3 +329,1099 @@ class ResPartner(models.Model):
 
     def _search_credit_available(self, operator, value):
         return self._credit_search_amount("credit_available", operator, value)
+
+
+    # ======================================================================
+    # Holds and limits
+    # ======================================================================
+    credit_manual_hold = fields.Boolean(
+        string="Manual Credit Hold",
+        copy=False,
+        groups="base.group_user",
+        help="Set by the credit team: every order of this customer needs credit approval until "
+        "the hold is lifted.",
+    )
+    credit_hold_reason = fields.Text(
+        string="Hold Reason",
+        copy=False,
+        groups="base.group_user",
+    )
+    credit_hold_forced = fields.Boolean(
+        string="Forced by a Manager",
+        copy=False,
+        groups="base.group_user",
+        help="Only a credit manager can lift this hold or release the customer's orders.",
+    )
+    credit_hold_user_id = fields.Many2one("res.users", string="Hold Set By", copy=False, groups="base.group_user")
+    credit_hold_date = fields.Datetime(string="Hold Set On", copy=False, groups="base.group_user")
+    credit_on_hold = fields.Boolean(
+        string="On Credit Hold",
+        compute="_compute_credit_on_hold",
+        search="_search_credit_on_hold",
+        compute_sudo=True,
+        groups="base.group_user",
+        help="The customer's orders need credit approval: manual hold, or a risk tier whose "
+        "policy holds every order.",
+    )
+    credit_limit_history_ids = fields.One2many(
+        "credit.limit.history", "partner_id",
+        groups="credit_management.group_credit_user",
+    )
+    credit_limit_proposed = fields.Monetary(
+        string="Proposed Credit Limit",
+        compute="_compute_credit_limit_proposed",
+        currency_field="credit_currency_id",
+        compute_sudo=True,
+        groups="base.group_user",
+        help="The default credit limit of the customer's risk tier, proposed while the customer "
+        "has no limit in this company.",
+    )
+
+    @api.depends_context("company")
+    @api.depends("commercial_partner_id.credit_manual_hold", "commercial_partner_id.credit_risk_tier_id.hold_policy")
+    def _compute_credit_on_hold(self):
+        settings = self.env.company._credit_hold_settings()
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            partner.credit_on_hold = on_hold(
+                commercial.credit_manual_hold, commercial.credit_risk_tier_id.hold_policy, settings)
+
+    def _search_credit_on_hold(self, operator, value):
+        if operator != "in":
+            return NotImplemented
+        held = [("commercial_partner_id.credit_manual_hold", "=", True)]
+        if tier_holds_every_order(POLICY_ALWAYS, self.env.company._credit_hold_settings()):
+            held = ["|", *held, ("commercial_partner_id.credit_risk_tier_id.hold_policy", "=", POLICY_ALWAYS)]
+        return held if True in value else ["!", *held]
+
+    @api.depends_context("company")
+    @api.depends("credit_risk_tier_id.default_credit_limit")
+    def _compute_credit_limit_proposed(self):
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            tier_limit = commercial.credit_risk_tier_id.default_credit_limit
+            partner.credit_limit_proposed = tier_limit if tier_limit and not commercial.credit_limit else 0.0
+
+    # ------------------------------------------------------------------ guards and logs
+    @api.constrains("credit_manual_hold", "credit_hold_reason")
+    def _check_credit_hold_reason(self):
+        for partner in self:
+            if partner.credit_manual_hold and not (partner.credit_hold_reason or "").strip():
+                raise ValidationError(self.env._(
+                    "Say why %(customer)s is put on credit hold: the reason is shown to the salespeople "
+                    "whose orders it holds.", customer=partner.display_name))
+
+    def _credit_log_limit_changes(self, old_limits):
+        """Record a history line for each partner whose limit in the current company
+        changed from ``old_limits[partner id]``; reason and end date come from the context
+        (``credit_limit_reason``, ``credit_limit_until``)."""
+        company = self.env.company
+        reason = self.env.context.get("credit_limit_reason")
+        until = self.env.context.get("credit_limit_until") or False
+        values = []
+        for partner in self.sudo():
+            old, new = old_limits.get(partner.id, 0.0), partner.credit_limit
+            if company.currency_id.compare_amounts(old, new) == 0:
+                continue
+            values.append({
+                "partner_id": partner.id, "company_id": company.id, "user_id": self.env.uid,
+                "old_limit": old, "new_limit": new, "date_end": until,
+                "reason": reason or self.env._("Changed on the customer"),
+            })
+        if values:
+            self.env["credit.limit.history"].sudo().create(values)
+
+    def _credit_log_hold_changes(self, old_holds):
+        """Post in each partner's chatter the hold set or lifted, with its reason."""
+        author = self.env.user.partner_id
+        for partner in self.sudo():
+            was_held, held = old_holds.get(partner.id), partner.credit_manual_hold
+            if held and not was_held:
+                body = Markup("<p>%s</p><p>%s</p>") % (
+                    self.env._("Credit hold set (forced by a credit manager).") if partner.credit_hold_forced
+                    else self.env._("Credit hold set."),
+                    partner.credit_hold_reason or "",
+                )
+            elif was_held and not held:
+                body = Markup("<p>%s</p><p>%s</p>") % (
+                    self.env._("Credit hold lifted."),
+                    self.env.context.get("credit_hold_lift_reason") or self.env._("No reason given."),
+                )
+            else:
+                continue
+            partner.message_post(body=body, author_id=author.id, subtype_xmlid="mail.mt_note")
+
+    # ------------------------------------------------------------------ hold actions
+    def _credit_set_hold(self, reason, forced=False):
+        """Put the commercial partners of ``self`` on credit hold for ``reason``; a forced
+        hold (credit managers only) is lifted by a credit manager only. Approvals given
+        before the hold no longer cover their quotations."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError(self.env._("Say why the customer is put on credit hold."))
+        partners = self.commercial_partner_id
+        vals = {"credit_manual_hold": True, "credit_hold_reason": reason}
+        if forced:
+            vals["credit_hold_forced"] = True
+        partners.write(vals)
+        self.env["sale.order"]._credit_void_approvals_of_partners(
+            partners, self.env._("the customer was put on credit hold: %(reason)s", reason=reason))
+        return True
+
+    def _credit_lift_hold(self, reason):
+        """Lift the credit hold of the commercial partners of ``self`` for ``reason``; their
+        held orders whose other reasons are gone become releasable."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError(self.env._("Say why the customer's credit hold is lifted."))
+        partners = self.commercial_partner_id
+        partners.with_context(credit_hold_lift_reason=reason).write(
+            {"credit_manual_hold": False, "credit_hold_reason": False})
+        self.env["sale.order"]._credit_reevaluate_held_orders(partners, self.env._("the credit hold was lifted"))
+        return True
+
+    def action_credit_hold(self):
+        """Open the dialog that puts the customer on credit hold with a reason."""
+        return self._credit_hold_dialog("set")
+
+    def action_credit_lift_hold(self):
+        """Open the dialog that lifts the customer's credit hold with a reason."""
+        return self._credit_hold_dialog("lift")
+
+    def _credit_hold_dialog(self, mode):
+        self.ensure_one()
+        self._credit_require_rights({"credit_manual_hold": mode == "set"})
+        title = self.env._("Put on Credit Hold") if mode == "set" else self.env._("Lift Credit Hold")
+        return self.env["credit.hold.wizard"]._credit_dialog(title, mode, self.commercial_partner_id)
+
+    def action_credit_change_limit(self):
+        """Open the dialog that changes the customer's credit limit with a reason, for good
+        or until a date."""
+        self.ensure_one()
+        self._credit_require_rights({"credit_limit": 0.0})
+        partner = self.commercial_partner_id.with_company(self.env.company)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Change Credit Limit"),
+            "res_model": "credit.limit.change",
+            "view_mode": "form",
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.id,
+                "default_new_limit": partner.sudo().credit_limit_proposed or partner.sudo().credit_limit,
+            },
+        }
+
+    def action_credit_apply_proposed_limit(self):
+        """Give each customer without a limit the default limit of its risk tier."""
+        self._credit_require_rights({"credit_limit": 0.0})
+        for partner in self.commercial_partner_id.with_company(self.env.company):
+            proposed = partner.credit_limit_proposed
+            if proposed:
+                partner.with_context(credit_limit_reason=self.env._(
+                    "Default limit of the risk tier %(tier)s", tier=partner.credit_risk_tier_id.name,
+                )).write({"credit_limit": proposed})
+        return True
+
+    def action_credit_view_limit_history(self):
+        """The customer's credit limit changes, newest first."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_limit_history")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    # ------------------------------------------------------------------ standing for the hold rules
+    @api.model
+    def _credit_order_contributions(self, company, orders):
+        """``{order id: amount}``: what each confirmed order of ``orders`` adds to its
+        customer's exposure now (not yet invoiced), in ``company``'s currency. One query."""
+        confirmed = orders.filtered(lambda order: order.state == "sale")
+        if not confirmed:
+            return {}
+        rows = self.env.execute_query(self.env["credit.receivable"]._uninvoiced_orders_sql(
+            company, SQL("so.id = ANY(%s)", confirmed.ids)))
+        return {order_id: company.currency_id.round(amount or 0.0) for order_id, _partner, amount in rows}
+
+    @api.model
+    def _credit_overdue_by_partner(self, company, partners, overdue_days, today):
+        """``{commercial partner id: (count, amount, [OverdueInvoice])}``: the invoices of
+        ``partners`` in ``company`` with an instalment overdue by more than
+        ``overdue_days`` days on ``today`` and not left alone (disputed, promised, paused:
+        see ``credit.receivable``), counted, summed (company currency) and the most
+        overdue listed. One query whatever the number of invoices."""
+        commercial_ids = partners.commercial_partner_id.ids
+        if not commercial_ids or overdue_days <= 0:
+            return {}
+        rows = self.env.execute_query(self.env["credit.receivable"]._overdue_sql(
+            company, today, commercial_ids, overdue_days, LISTED_OVERDUE))
+        currency = company.currency_id
+        result = {}
+        for partner_id, _move_id, name, due, residual, count, amount in rows:
+            entry = result.setdefault(partner_id, (count, currency.round(amount), []))
+            entry[2].append(OverdueInvoice(name=name, days_overdue=(today - due).days, amount=currency.round(residual)))
+        return result
+
+    def _credit_standings(self, company, settings, exclude_order_ids=None, today=None):
+        """``{commercial partner id: Standing}`` of ``self``'s customers in ``company``,
+        for the hold rules of ``settings`` (a ``HoldSettings``). Exposure leaves out the
+        confirmed orders of ``exclude_order_ids``.
+
+        Amounts and overdue invoices are only gathered when a rule needs them; a fixed
+        number of queries whatever the number of customers or invoices.
+        """
+        commercial = self.commercial_partner_id.sudo()
+        today = today or fields.Date.context_today(self)
+        policies = {partner.id: partner.credit_risk_tier_id.hold_policy or "none" for partner in commercial}
+        needs_limit = any(settings.limit_applies(policy) for policy in policies.values())
+        exposure = limits = {}
+        if needs_limit:
+            limits = commercial._credit_limits(company)
+            limited = commercial.filtered(lambda p: limits.get(p.id) and settings.limit_applies(policies[p.id]))
+            exposure = self._credit_exposure_by_partner(company, limited, exclude_order_ids=exclude_order_ids)
+        overdue = self._credit_overdue_by_partner(company, commercial, settings.overdue_days, today)
+        standings = {}
+        for partner in commercial:
+            count, amount, listed = overdue.get(partner.id, (0, 0.0, []))
+            standings[partner.id] = Standing(
+                limit=limits.get(partner.id, 0.0),
+                exposure=exposure.get(partner.id, {}).get("total", 0.0),
+                tier_name=partner.credit_risk_tier_id.name or "",
+                tier_policy=policies[partner.id],
+                manual_hold=partner.credit_manual_hold,
+                hold_reason=partner.credit_hold_reason or "",
+                hold_forced=partner.credit_hold_forced,
+                overdue_count=count,
+                overdue_amount=amount,
+                overdue_invoices=tuple(listed),
+            )
+        return standings
+
+
+    # ======================================================================
+    # Risk: score, tier, reviews, overrides, limit suggestions
+    # ======================================================================
+    credit_risk_score = fields.Float(
+        string="Risk Score",
+        digits=(5, 1),
+        readonly=True,
+        copy=False,
+        aggregator="avg",
+        groups="base.group_user",
+        help="0 (safest) to 100 (riskiest), from the customer's own payment history at the last "
+        "credit review. The Credit tab shows what each factor added.",
+    )
+    credit_score_tier_id = fields.Many2one(
+        "credit.risk.tier",
+        string="Tier from Score",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        groups="base.group_user",
+        help="The tier the score falls in at the last review; the risk tier is this one unless a "
+        "credit manager overrides it.",
+    )
+    credit_risk_tier_color = fields.Integer(related="credit_risk_tier_id.color", string="Risk Tier Colour")
+    credit_payment_behaviour = fields.Selection(
+        BEHAVIOUR_SELECTION,
+        string="Payment Behaviour",
+        readonly=True,
+        copy=False,
+        groups="base.group_user",
+        help="How the customer pays, from its history: Prompt (on time), Forgetful (now and then a "
+        "few days late), Habitual (late on most invoices by a similar margin), Struggling (growing "
+        "delays, partial payments or a large overdue), New (too little history yet).",
+    )
+    credit_last_review_date = fields.Date(
+        string="Last Risk Review", readonly=True, copy=False, groups="base.group_user")
+    credit_next_review_date = fields.Date(
+        string="Next Risk Review",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups="base.group_user",
+        help="When the daily job reviews this customer again: the last review date plus the tier's "
+        "review interval.",
+    )
+    credit_tier_override_id = fields.Many2one(
+        "credit.risk.tier",
+        string="Override Tier",
+        copy=False,
+        ondelete="set null",
+        groups="base.group_user",
+        help="A tier forced by a credit manager: it is the customer's risk tier until the override "
+        "ends, whatever the score.",
+    )
+    credit_override_reason = fields.Text(string="Override Reason", copy=False, groups="base.group_user")
+    credit_override_until = fields.Date(
+        string="Override Until",
+        copy=False,
+        groups="base.group_user",
+        help="Last day of the override; empty: until a credit manager removes it.",
+    )
+    credit_external_rating = fields.Float(
+        string="External Risk Rating",
+        digits=(5, 1),
+        copy=False,
+        groups="base.group_user",
+        help="A rating from a credit information provider, as a risk from 0 (safest) to 100 "
+        "(riskiest). It feeds the score when it has a rating date.",
+    )
+    credit_external_rating_date = fields.Date(string="External Rating Date", copy=False, groups="base.group_user")
+    credit_review_ids = fields.One2many(
+        "credit.risk.review", "partner_id", string="Risk Reviews", readonly=True, groups="base.group_user")
+    credit_last_review_id = fields.Many2one(
+        "credit.risk.review", string="Last Score Review", compute="_compute_credit_last_review_id",
+        groups="base.group_user")
+    credit_risk_explanation = fields.Html(
+        string="Why This Score", compute="_compute_credit_last_review_id", sanitize=False, groups="base.group_user",
+        help="What each factor measured at the last review and how many points it added to the score.")
+    credit_behaviour_rule = fields.Selection(
+        selection=lambda self: self.env["credit.risk.review"]._fields["behaviour_rule"].selection,
+        string="Why This Behaviour", compute="_compute_credit_last_review_id", groups="base.group_user")
+    # Limit increase suggestions: fast-moving, computed on demand for the current company.
+    credit_utilisation = fields.Float(
+        string="Limit Used (%)", compute="_compute_credit_limit_suggestion", compute_sudo=True,
+        groups="base.group_user", help="Exposure as a percentage of the credit limit (0 without a limit).")
+    credit_sales_recent = fields.Monetary(
+        string="Sales (Last 6 Months)", compute="_compute_credit_limit_suggestion", compute_sudo=True,
+        currency_field="credit_currency_id", groups="base.group_user",
+        help="Invoiced sales, net of credit notes and taxes, over the last six months.")
+    credit_sales_previous = fields.Monetary(
+        string="Sales (6 Months Before)", compute="_compute_credit_limit_suggestion", compute_sudo=True,
+        currency_field="credit_currency_id", groups="base.group_user")
+    credit_sales_growth = fields.Float(
+        string="Sales Growth (%)", compute="_compute_credit_limit_suggestion", compute_sudo=True,
+        groups="base.group_user")
+    credit_limit_suggested = fields.Monetary(
+        string="Suggested Limit", compute="_compute_credit_limit_suggestion", compute_sudo=True,
+        currency_field="credit_currency_id", groups="base.group_user",
+        help="A higher credit limit to offer this reliable, growing customer before sales has to ask.")
+    credit_limit_candidate = fields.Boolean(
+        string="Limit Increase Candidate", compute="_compute_credit_limit_suggestion", compute_sudo=True,
+        search="_search_credit_limit_candidate", groups="base.group_user")
+
+    @api.constrains("credit_tier_override_id", "credit_override_reason")
+    def _check_credit_override_reason(self):
+        for partner in self:
+            if partner.credit_tier_override_id and not (partner.credit_override_reason or "").strip():
+                raise ValidationError(self.env._(
+                    "Say why the risk tier of %(partner)s is overridden: the reason is kept with the "
+                    "customer's risk history.", partner=partner.display_name))
+
+    @api.constrains("credit_external_rating")
+    def _check_credit_external_rating(self):
+        for partner in self:
+            if not 0 <= partner.credit_external_rating <= 100:
+                raise ValidationError(self.env._(
+                    "The external risk rating of %(partner)s must be between 0 and 100, not %(rating)s.",
+                    partner=partner.display_name, rating=partner.credit_external_rating))
+
+    def _compute_credit_last_review_id(self):
+        reviews = self.env["credit.risk.review"]._read_group(
+            [("partner_id", "in", self.ids), ("trigger", "!=", "override")], ["partner_id"], ["id:max"])
+        last = {partner.id: review_id for partner, review_id in reviews}
+        for partner in self:
+            review = self.env["credit.risk.review"].browse(last.get(partner.id))
+            partner.credit_last_review_id = review
+            partner.credit_risk_explanation = review.factors_html
+            partner.credit_behaviour_rule = review.behaviour_rule
+
+    # ------------------------------------------------------------------ gathering
+    @api.model
+    def _credit_history_sql(self, company, partner_ids, window):
+        """SQL selecting, per commercial partner of ``partner_ids`` with invoices in
+        ``company`` (and its branches) up to ``window.as_of``, the columns of a
+        :class:`PaymentHistory` in its field order (see ``credit_core.history``, the
+        Python reference of this query: same definitions)."""
+        self.env["account.partial.reconcile"].flush_model(["amount", "credit_move_id", "debit_move_id", "max_date"])
+        return SQL(
+            """
+            WITH invoice_line AS (
+                SELECT r.partner_id, r.id, r.date, r.date_due AS due, r.amount, r.disputed
+                  FROM (%(receivables)s) r
+                 WHERE r.move_type = 'out_invoice'
+                   AND r.date <= %(as_of)s
+                   AND r.amount > 0
+            ),
+            settlement AS (
+                SELECT line.id, SUM(apr.amount) AS settled, MAX(apr.max_date) AS last_date,
+                       COUNT(*) FILTER (WHERE credit_move.move_type != 'out_refund') AS payments
+                  FROM invoice_line line
+                  JOIN account_partial_reconcile apr ON apr.debit_move_id = line.id
+                  JOIN account_move_line credit_line ON credit_line.id = apr.credit_move_id
+                  JOIN account_move credit_move ON credit_move.id = credit_line.move_id
+                 WHERE apr.max_date <= %(as_of)s
+              GROUP BY line.id
+            ),
+            fact AS (
+                SELECT line.partner_id, line.date, line.due, line.amount, line.disputed,
+                       GREATEST(line.amount - COALESCE(s.settled, 0), 0) AS residual,
+                       COALESCE(s.payments, 0) AS payments,
+                       COALESCE(CASE WHEN line.amount - COALESCE(s.settled, 0) <= %(tolerance)s
+                                     THEN s.last_date END, %(as_of)s) - line.due AS delay,
+                       line.due > %(window_start)s AND line.due <= %(as_of)s AND NOT line.disputed AS in_window
+                  FROM invoice_line line
+             LEFT JOIN settlement s ON s.id = line.id
+            )
+            SELECT partner_id,
+                   COUNT(*),
+                   %(as_of)s - MIN(date),
+                   COUNT(*) FILTER (WHERE in_window),
+                   COALESCE(SUM(amount) FILTER (WHERE in_window), 0),
+                   COUNT(*) FILTER (WHERE in_window AND delay > %(grace)s),
+                   COALESCE(SUM(amount) FILTER (WHERE in_window AND delay > %(grace)s), 0),
+                   COALESCE(SUM(amount * GREATEST(delay, 0)) FILTER (WHERE in_window), 0),
+                   COALESCE(AVG(delay) FILTER (WHERE in_window AND delay > %(grace)s), 0),
+                   COALESCE(STDDEV_POP(delay) FILTER (WHERE in_window AND delay > %(grace)s), 0),
+                   CASE WHEN COUNT(*) FILTER (WHERE in_window) >= 3
+                        THEN COALESCE(REGR_SLOPE(GREATEST(delay, 0), due - %(window_start)s)
+                                      FILTER (WHERE in_window), 0) * 30
+                        ELSE 0 END,
+                   COUNT(*) FILTER (WHERE in_window AND (payments >= 2 OR (
+                       residual > %(tolerance)s AND residual < amount - %(tolerance)s))),
+                   COALESCE(SUM(residual) FILTER (WHERE residual > %(tolerance)s), 0),
+                   COALESCE(SUM(residual) FILTER (
+                       WHERE residual > %(tolerance)s AND NOT disputed AND delay > %(grace)s), 0),
+                   COALESCE(MAX(%(as_of)s - due) FILTER (
+                       WHERE residual > %(tolerance)s AND NOT disputed AND due < %(as_of)s), 0),
+                   COUNT(*) FILTER (WHERE residual > %(tolerance)s AND disputed)
+              FROM fact
+          GROUP BY partner_id
+            """,
+            receivables=self.env["credit.receivable"]._lines_sql(
+                company, window.as_of, partner_ids, open_only=False),
+            as_of=window.as_of,
+            window_start=window.window_start,
+            grace=window.grace_days,
+            tolerance=SETTLED_TOLERANCE,
+        )
+
+    @api.model
+    def _credit_payment_histories(self, company, partner_ids, window):
+        """``{commercial partner id: PaymentHistory}`` of ``partner_ids`` in ``company``
+        read through ``window``; partners without invoices are left out."""
+        if not partner_ids:
+            return {}
+        rows = self.env.execute_query(self._credit_history_sql(company, partner_ids, window))
+        return {
+            row[0]: PaymentHistory(
+                int(row[1]), int(row[2]), int(row[3]), float(row[4]), int(row[5]), float(row[6]), float(row[7]),
+                float(row[8]), float(row[9]), float(row[10]), int(row[11]), float(row[12]), float(row[13]),
+                int(row[14]), int(row[15]),
+            )
+            for row in rows
+        }
+
+    def _credit_external_ratings(self):
+        """``{partner id: external risk rating (0-100)}`` of the partners in ``self`` that
+        have one; a credit information provider sets the rating and its date."""
+        return {
+            partner.id: partner.credit_external_rating
+            for partner in self.sudo()
+            if partner.credit_external_rating_date
+        }
+
+    def _credit_review_data(self, company, as_of):
+        """What a review of the commercial partners ``self`` needs, gathered set-based
+        in a fixed number of queries: ``{partner id: {'history': PaymentHistory,
+        'utilisation': exposure / credit limit or None without a limit, 'external':
+        rating or None}}``.
+
+        ``as_of`` today uses the exposure now; an earlier date (back-testing) the open
+        receivable of that day.
+        """
+        window = company._credit_history_window(as_of)
+        histories = self._credit_payment_histories(company, self.ids, window)
+        limits = self._credit_limits(company)
+        if as_of >= fields.Date.context_today(self):
+            # Utilisation needs the exposure of the partners with a credit limit only.
+            limited = self.browse([partner_id for partner_id, limit in limits.items() if limit > 0])
+            exposure = {
+                pid: amounts["total"] for pid, amounts in self._credit_exposure_by_partner(company, limited).items()}
+        else:
+            exposure = {pid: history.open_amount for pid, history in histories.items()}
+        ratings = self._credit_external_ratings()
+        data = {}
+        for partner_id in self.ids:
+            limit = limits.get(partner_id) or 0.0
+            data[partner_id] = {
+                "history": histories.get(partner_id, PaymentHistory()),
+                "utilisation": exposure.get(partner_id, 0.0) / limit if limit > 0 else None,
+                "external": ratings.get(partner_id),
+            }
+        return data
+
+    def _credit_review_outcomes(self, company, as_of, bands=None):
+        """The outcome of reviewing the commercial partners ``self`` as of ``as_of``,
+        without writing anything: ``{partner id: {'score': ScoreResult, 'behaviour':
+        Behaviour, 'score_tier_id': tier id}}``."""
+        settings = company._credit_score_settings()
+        rule = company._credit_behaviour_rule()
+        bands = self.env["credit.risk.tier"]._credit_bands() if bands is None else bands
+        outcomes = {}
+        for partner_id, data in self._credit_review_data(company, as_of).items():
+            result = compute_score(data["history"], data["utilisation"], data["external"], settings)
+            outcomes[partner_id] = {
+                "score": result,
+                "behaviour": classify(data["history"], rule),
+                "score_tier_id": tier_for_score(result.score, bands),
+            }
+        return outcomes
+
+    # ------------------------------------------------------------------ reviews
+    def _credit_review(self, trigger="manual", company=None):
+        """Review the credit risk of the commercial partners of ``self`` for ``company``
+        (default: the current company) now: score, payment behaviour and tier, an
+        override that has ended restored to the score's tier, the next review date set
+        from the tier's interval, one ``credit.risk.review`` logged per partner and tier
+        changes posted in the chatter. Returns the reviews.
+
+        No access check: callers check the user's rights (see :meth:`action_credit_review`).
+        Modules that add what a review decides (e.g. the customer's segment) extend this
+        method and work on ``self`` after ``super()``.
+        """
+        company = company or self.env.company
+        today = fields.Date.context_today(self)
+        partners = self.commercial_partner_id
+        bands = self.env["credit.risk.tier"]._credit_bands()
+        reviews = self.env["credit.risk.review"]
+        for ids in split_every(REVIEW_BATCH_SIZE, partners.ids):
+            batch = self.browse(ids)
+            outcomes = batch._credit_review_outcomes(company, today, bands)
+            reviews |= batch._credit_review_apply(company, outcomes, trigger, today)
+        return reviews
+
+    def _credit_review_apply(self, company, outcomes, trigger, today):
+        """Write the review ``outcomes`` of ``self`` (see :meth:`_credit_review_outcomes`)
+        on the partners, log them as reviews and post tier changes; returns the reviews."""
+        Tier = self.env["credit.risk.tier"].sudo().with_context(active_test=False)
+        Tier.search([]).fetch(["name", "review_interval_days"])
+        # The reviews and the chatter messages are the log: no field tracking, no followers.
+        partners = self.sudo().with_context(credit_review=True, tracking_disable=True)
+        review_values, messages, groups = [], {}, defaultdict(list)
+        for partner in partners:
+            outcome = outcomes[partner.id]
+            score_tier = Tier.browse(outcome["score_tier_id"] or [])
+            override = partner.credit_tier_override_id
+            expired = bool(override) and not override_in_force(override, partner.credit_override_until, today)
+            tier = override if override and not expired else score_tier
+            previous = partner.credit_risk_tier_id
+            values = {
+                "credit_risk_score": outcome["score"].score,
+                "credit_score_tier_id": score_tier.id,
+                "credit_risk_tier_id": tier.id,
+                "credit_payment_behaviour": outcome["behaviour"].code,
+                "credit_last_review_date": today,
+                "credit_next_review_date": next_review_date(today, tier.review_interval_days),
+            }
+            note = False
+            if expired:
+                note = self.env._(
+                    "The override to %(tier)s ended on %(date)s: back to the tier of the score.",
+                    tier=override.name, date=partner.credit_override_until)
+                values.update(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
+            groups[tuple(sorted(values.items()))].append(partner.id)
+            review_values.append({
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "date": today,
+                "trigger": trigger,
+                "score": outcome["score"].score,
+                "tier_id": tier.id,
+                "score_tier_id": score_tier.id,
+                "previous_tier_id": previous.id,
+                "payment_behaviour": outcome["behaviour"].code,
+                "behaviour_rule": outcome["behaviour"].rule,
+                "factors": [factor.as_dict() for factor in outcome["score"].factors],
+                "note": note,
+            })
+            if previous and previous != tier:
+                messages[partner.id] = self.env._(
+                    "Risk tier changed from %(previous)s to %(tier)s (score %(score)s).%(note)s",
+                    previous=previous.name, tier=tier.name, score=outcome["score"].score,
+                    note=f" {note}" if note else "")
+        # Partners with the same outcome are written together (sharing the prefetch).
+        for values, ids in groups.items():
+            partners.browse(ids).with_prefetch(partners._prefetch_ids).write(dict(values))
+        reviews = self.env["credit.risk.review"].sudo().create(review_values)
+        if messages:
+            partners.browse(list(messages))._message_log_batch(messages)
+        # A review also puts the customer in its segment, from its new tier and behaviour.
+        self._credit_assign_segments(company)
+        return reviews.sudo(False)
+
+    def action_credit_review(self):
+        """Review the credit risk of these customers now (credit controllers): score,
+        payment behaviour, tier, next review date, logged as manual reviews."""
+        if not self.env.su and not self.env.user.has_group("credit_management.group_credit_user"):
+            raise AccessError(self.env._("Only the credit team can review customers' credit risk."))
+        partners = self.commercial_partner_id
+        reviews = partners._credit_review("manual", self.env.company)
+        changed = reviews.filtered("tier_changed")
+        if len(partners) == 1:
+            message = self.env._(
+                "%(partner)s: score %(score)s, tier %(tier)s.",
+                partner=partners.display_name, score=reviews.score, tier=reviews.tier_id.name or "-")
+        else:
+            message = self.env._(
+                "%(count)s customers reviewed, %(changed)s changed tier.",
+                count=len(reviews), changed=len(changed))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Credit Risk Reviewed"),
+                "message": message,
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    # ------------------------------------------------------------------ daily job
+    @api.model
+    def _credit_due_for_review(self, company, today):
+        """The ids of the commercial partners due for review in ``company`` on ``today``,
+        oldest review first: their next review date has come, or they were never
+        reviewed, and they have posted customer invoices in the company. One query."""
+        self.env["res.partner"].flush_model(["active", "commercial_partner_id", "credit_next_review_date"])
+        self.env["account.move"].flush_model(["company_id", "move_type", "partner_id", "state"])
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT p.id
+              FROM res_partner p
+             WHERE p.active
+               AND p.id = p.commercial_partner_id
+               AND (p.credit_next_review_date IS NULL OR p.credit_next_review_date <= %(today)s)
+               AND EXISTS (
+                    SELECT 1
+                      FROM res_partner contact
+                      JOIN account_move am ON am.partner_id = contact.id
+                     WHERE contact.commercial_partner_id = p.id
+                       AND am.move_type = 'out_invoice'
+                       AND am.state = 'posted'
+                       AND am.company_id = ANY(%(company_ids)s)
+               )
+          ORDER BY p.credit_next_review_date NULLS FIRST, p.id
+            """,
+            today=today, company_ids=self.env["credit.receivable"]._company_ids(company),
+        ))
+        return [row[0] for row in rows]
+
+    @api.model
+    def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False):
+        """Review the partners due for review in ``company`` (a record, or its id from a
+        data file), ``batch_size`` at a time, oldest review first. With ``commit``,
+        progress is committed after each batch (the daily job): a crash loses one batch
+        at most, and the next run goes on with the partners still due. Returns False when
+        the job's time is up before all are done, True otherwise."""
+        if isinstance(company, int):
+            company = self.env["res.company"].browse(company)
+        due = self._credit_due_for_review(company, fields.Date.context_today(self))
+        done = 0
+        for ids in split_every(batch_size, due):
+            self.browse(ids)._credit_review("cron", company)
+            done += len(ids)
+            if commit:
+                if not self.env["ir.cron"]._commit_progress(len(ids), remaining=len(due) - done):
+                    return False
+                self.env.invalidate_all()
+        return True
+
+    @api.model
+    def _credit_expire_overrides(self):
+        """Restore the tier of the score for partners whose override ended before
+        today, logged as override reviews. Returns the partners."""
+        today = fields.Date.context_today(self)
+        partners = self.sudo().search([("credit_tier_override_id", "!=", False), ("credit_override_until", "<", today)])
+        partners.write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
+        return partners
+
+    @api.model
+    def _cron_review_due_partners(self):
+        """Daily job: end the overrides that expired, then review, company by company,
+        the customers whose next review date has come (and those never reviewed), in
+        batches that commit progress."""
+        batch_size = int(self.env["ir.config_parameter"].sudo().get_param(
+            "credit_management.review_batch_size", REVIEW_BATCH_SIZE)) or REVIEW_BATCH_SIZE
+        self._credit_expire_overrides()
+        self.env["ir.cron"]._commit_progress()
+        for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
+            partners = self.sudo().with_company(company)
+            if not partners._credit_review_due(company, batch_size=batch_size, commit=True):
+                return
+
+    # ------------------------------------------------------------------ overrides
+    def _credit_apply_override(self, previous_tiers):
+        """Make the override fields of ``self`` take effect: the risk tier becomes the
+        override while it lasts, the tier of the score otherwise; each change is logged
+        as an override review and in the chatter. ``previous_tiers``: {partner id:
+        risk tier before the change}."""
+        today = fields.Date.context_today(self)
+        partners = self.sudo().with_context(credit_review=True, mail_notrack=True)
+        review_values = []
+        for partner in partners:
+            override = partner.credit_tier_override_id
+            active = override_in_force(override, partner.credit_override_until, today)
+            tier = override if active else partner.credit_score_tier_id
+            previous = previous_tiers.get(partner.id) or partner.credit_risk_tier_id.browse()
+            if partner.credit_risk_tier_id != tier:
+                partner.credit_risk_tier_id = tier
+            if active:
+                until = partner.credit_override_until
+                body = self.env._(
+                    "Risk tier overridden: %(previous)s → %(tier)s, %(until)s. Reason: %(reason)s",
+                    previous=previous.name or self.env._("none"), tier=tier.name,
+                    until=self.env._("until %(date)s", date=until) if until else self.env._("until removed"),
+                    reason=partner.credit_override_reason)
+                note = partner.credit_override_reason
+            else:
+                body = self.env._(
+                    "Risk tier override ended: %(previous)s → %(tier)s, the tier of the score.",
+                    previous=previous.name or self.env._("none"), tier=tier.name or self.env._("none"))
+                note = body
+            partner._message_log(body=body)
+            review_values.append({
+                "partner_id": partner.id,
+                "company_id": self.env.company.id,
+                "date": today,
+                "trigger": "override",
+                "score": partner.credit_risk_score,
+                "tier_id": tier.id,
+                "score_tier_id": partner.credit_score_tier_id.id,
+                "previous_tier_id": previous.id,
+                "payment_behaviour": partner.credit_payment_behaviour,
+                "note": note,
+                "override_until": partner.credit_override_until if active else False,
+            })
+        self.env["credit.risk.review"].sudo().create(review_values)
+
+    def _credit_require_manager(self):
+        if not self.env.su and not self.env.user.has_group(CREDIT_MANAGER):
+            raise AccessError(self.env._("Only credit managers can do this."))
+
+    def action_credit_override_tier(self):
+        """Open the override form for this customer (credit managers)."""
+        self._credit_require_manager()
+        partner = self.commercial_partner_id
+        partner.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override Risk Tier"),
+            "res_model": "credit.tier.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": partner.id},
+        }
+
+    def action_credit_remove_override(self):
+        """End the tier override now: the tier of the score applies again (managers)."""
+        self._credit_require_manager()
+        partners = self.commercial_partner_id.filtered("credit_tier_override_id")
+        partners.write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
+        return True
+
+    # ------------------------------------------------------------------ limit suggestions
+    @api.model
+    def _credit_sales_by_partner(self, company, partner_ids, today):
+        """``{commercial partner id: (sales of the last 6 months, sales of the 6 months
+        before)}``: posted customer invoices net of credit notes, untaxed, in
+        ``company``'s currency."""
+        if not partner_ids:
+            return {}
+        self.env["account.move"].flush_model(
+            ["amount_untaxed_signed", "commercial_partner_id", "company_id", "invoice_date", "move_type", "state"])
+        middle = today - relativedelta(months=SALES_WINDOW_MONTHS)
+        rows = self.env.execute_query(SQL(
+            """
+            SELECT am.commercial_partner_id,
+                   COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE am.invoice_date > %(middle)s), 0),
+                   COALESCE(SUM(am.amount_untaxed_signed) FILTER (WHERE am.invoice_date <= %(middle)s), 0)
+              FROM account_move am
+             WHERE am.state = 'posted'
+               AND am.move_type IN ('out_invoice', 'out_refund')
+               AND am.company_id = ANY(%(company_ids)s)
+               AND am.commercial_partner_id = ANY(%(partner_ids)s)
+               AND am.invoice_date > %(start)s
+               AND am.invoice_date <= %(today)s
+          GROUP BY am.commercial_partner_id
+            """,
+            middle=middle, start=today - relativedelta(months=2 * SALES_WINDOW_MONTHS), today=today,
+            company_ids=self.env["credit.receivable"]._company_ids(company), partner_ids=list(partner_ids),
+        ))
+        return {partner_id: (float(recent), float(previous)) for partner_id, recent, previous in rows}
+
+    def _credit_limit_suggestions(self, company):
+        """``{commercial partner id: (LimitSuggestion, sales recent, sales previous)}``
+        for the commercial partners of ``self`` in ``company``."""
+        partners = self.commercial_partner_id.sudo()
+        if not partners:
+            return {}
+        today = fields.Date.context_today(self)
+        exposure = self._credit_exposure_by_partner(company, partners)
+        limits = partners._credit_limits(company)
+        sales = self._credit_sales_by_partner(company, partners.ids, today)
+        rule = company._credit_limit_rule()
+        result = {}
+        for partner in partners:
+            recent, previous = sales.get(partner.id, (0.0, 0.0))
+            suggestion = suggest_limit(
+                limits.get(partner.id) or 0.0, exposure.get(partner.id, {}).get("total", 0.0), recent, previous,
+                tier_allows=partner.credit_risk_tier_id.limit_increase_allowed, rule=rule)
+            result[partner.id] = (suggestion, recent, previous)
+        return result
+
+    @api.depends_context("company")
+    def _compute_credit_limit_suggestion(self):
+        company = self.env.company
+        suggestions = self._credit_limit_suggestions(company)
+        for partner in self:
+            suggestion, recent, previous = suggestions.get(
+                partner.commercial_partner_id.id, (None, 0.0, 0.0))
+            partner.credit_sales_recent = recent
+            partner.credit_sales_previous = previous
+            partner.credit_utilisation = (suggestion.utilisation or 0.0) * 100 if suggestion else 0.0
+            partner.credit_sales_growth = (suggestion.growth or 0.0) * 100 if suggestion else 0.0
+            partner.credit_limit_candidate = bool(suggestion and suggestion.candidate)
+            partner.credit_limit_suggested = suggestion.suggested_limit if suggestion else 0.0
+
+    def _search_credit_limit_candidate(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        wanted = {bool(v) for v in value}
+        if operator == "not in":
+            wanted = {True, False} - wanted
+        if wanted in (set(), {True, False}):
+            return [] if wanted else [("id", "=", False)]
+        company = self.env.company
+        prefilter = self.sudo().with_company(company).search([
+            ("credit_risk_tier_id.limit_increase_allowed", "=", True),
+            ("credit_limit", ">", 0),
+        ]).filtered(lambda partner: partner == partner.commercial_partner_id)
+        suggestions = prefilter._credit_limit_suggestions(company)
+        ids = [partner_id for partner_id, (suggestion, _r, _p) in suggestions.items() if suggestion.candidate]
+        return [("id", "in" if True in wanted else "not in", ids)]
+
+    def action_credit_apply_suggested_limit(self):
+        """Raise the credit limit of these candidates to the suggested limit (credit
+        managers), logged in the chatter. A customer who is no longer a candidate is
+        refused with the reason."""
+        self._credit_require_manager()
+        company = self.env.company
+        partners = self.commercial_partner_id
+        suggestions = partners._credit_limit_suggestions(company)
+        refused = [p.display_name for p in partners if not suggestions[p.id][0].candidate]
+        if refused:
+            raise UserError(self.env._(
+                "No limit increase is suggested any more for: %(partners)s. Their use of the limit, "
+                "sales growth or risk tier changed; refresh the list.", partners=", ".join(refused)))
+        currency = company.currency_id
+        for partner in partners.with_company(company):
+            suggestion, recent, previous = suggestions[partner.id]
+            reason = self.env._(
+                "Suggested increase: %(used)s %% of the limit used, sales %(recent)s over the last 6 months "
+                "against %(previous)s before (+%(growth)s %%).",
+                used=f"{suggestion.utilisation * 100:.0f}", recent=format_amount(self.env, recent, currency),
+                previous=format_amount(self.env, previous, currency), growth=f"{suggestion.growth * 100:.0f}")
+            old = partner.credit_limit
+            partner.with_context(credit_limit_reason=reason).credit_limit = suggestion.suggested_limit
+            partner._message_log(body=self.env._(
+                "Credit limit raised from %(old)s to %(new)s in %(company)s. %(reason)s",
+                old=format_amount(self.env, old, currency),
+                new=format_amount(self.env, suggestion.suggested_limit, currency),
+                company=company.name, reason=reason))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Credit Limits Raised"),
+                "message": self.env._("%(count)s credit limits raised to the suggested amount.", count=len(partners)),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+
+    # ======================================================================
+    # Segments and follow-up
+    # ======================================================================
+    credit_preferred_channel = fields.Selection(
+        CHANNEL_SELECTION,
+        string="Preferred Channel",
+        default="email",
+        tracking=True,
+        groups="base.group_user",
+        help="How the customer prefers to be reminded: follow-up levels set to use the partner's "
+        "channel write, call or text accordingly (e.g. letters for paper billing).",
+    )
+    credit_segment_id = fields.Many2one(
+        "credit.segment",
+        string="Segment",
+        copy=False,
+        index="btree_not_null",
+        tracking=True,
+        ondelete="set null",
+        groups="base.group_user",
+        help="The follow-up segment of the customer: the first segment (by sequence) whose rule "
+        "matches at the last risk review or assignment, unless fixed by hand.",
+    )
+    credit_segment_fixed = fields.Boolean(
+        string="Segment Fixed by Hand",
+        copy=False,
+        groups="base.group_user",
+        help="Keep this segment: reviews and assignments leave it alone.",
+    )
+    credit_followup_pause_until = fields.Date(
+        string="Follow-up Paused Until",
+        copy=False,
+        tracking=True,
+        groups="base.group_user",
+        help="No invoice of this customer is chased until this date included (e.g. while a payment "
+        "plan is agreed); they do not count as overdue for credit holds either.",
+    )
+    credit_followup_pause_reason = fields.Char(
+        string="Pause Reason", copy=False, tracking=True, groups="base.group_user",
+    )
+    credit_followup_line_ids = fields.One2many(
+        "credit.followup.line", "partner_id", string="Follow-up History",
+        groups="credit_management.group_credit_user",
+    )
+
+    @api.constrains("credit_followup_pause_until", "credit_followup_pause_reason")
+    def _check_credit_followup_pause_reason(self):
+        for partner in self:
+            if partner.credit_followup_pause_until and not (partner.credit_followup_pause_reason or "").strip():
+                raise ValidationError(self.env._(
+                    "Say why the follow-up of %(customer)s is paused until %(date)s.",
+                    customer=partner.display_name, date=partner.credit_followup_pause_until))
+
+    # ------------------------------------------------------------------ segments
+    def _credit_assign_segments(self, company=None):
+        """Put each commercial partner of ``self`` not fixed by hand in the first segment of
+        ``company`` (and shared segments) by sequence whose domain matches it. One search
+        per segment and one write per segment, whatever the number of partners. Returns
+        ``{segment id or False: partner ids}`` of the partners whose segment changed."""
+        company = company or self.env.company
+        partners = self.commercial_partner_id.sudo().filtered(lambda p: not p.credit_segment_fixed)
+        segments = self.env["credit.segment"].sudo().search(
+            [("company_id", "in", [False, company.id])], order="sequence, id")
+        remaining = set(partners.ids)
+        target = {}
+        for segment in segments:
+            if not remaining:
+                break
+            matched = self.sudo().with_context(active_test=False).search(
+                [("id", "in", list(remaining)), *segment._credit_partner_domain()])
+            for partner_id in matched.ids:
+                target[partner_id] = segment.id
+            remaining -= set(matched.ids)
+        changed = {}
+        for partner in partners:
+            segment_id = target.get(partner.id, False)
+            if partner.credit_segment_id.id != segment_id:
+                changed.setdefault(segment_id, []).append(partner.id)
+        Partner = self.sudo().with_context(credit_segment_assign=True, tracking_disable=True)
+        for segment_id, ids in changed.items():
+            Partner.browse(ids).write({"credit_segment_id": segment_id})
+        return changed
+
+    def action_credit_assign_segment(self):
+        """Assign the segment of these customers now (credit team)."""
+        if not self.env.su and not self.env.user.has_group("credit_management.group_credit_user"):
+            raise AccessError(self.env._("Only the credit team can assign customers to segments."))
+        changed = self._credit_assign_segments(self.env.company)
+        count = sum(len(ids) for ids in changed.values())
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Segments Assigned"),
+                "message": self.env._("%(count)s customer(s) changed segment.", count=count),
+                "type": "success",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_credit_view_followups(self):
+        """The follow-up history of this customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_followup_line")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"search_default_done": 1}
+        return action
+
+    def _credit_statement_data(self, company=None, on_date=None):
+        """What the customer statement shows for this commercial partner in ``company``
+        on ``on_date`` (default: today), as ``credit.receivable._statement`` gathers it."""
+        self.ensure_one()
+        return self.env["credit.receivable"]._statement(
+            self, company or self.env.company, on_date or fields.Date.context_today(self))
+
+    # ======================================================================
+    # Complaints and shared notes
+    # ======================================================================
+    credit_complaint_count = fields.Integer(
+        string="Complaints", compute="_compute_credit_complaint_count", groups="base.group_user",
+    )
+    credit_shared_note_ids = fields.One2many(
+        "credit.shared.note", "partner_id", string="Shared Notes", groups="base.group_user",
+        help="What sales and credit know about this customer, pinned first then newest.",
+    )
+    credit_open_opportunity_note = fields.Boolean(
+        string="Sales Opportunity",
+        compute="_compute_credit_open_opportunity_note",
+        search="_search_credit_open_opportunity_note",
+        groups="base.group_user",
+        help="Sales wrote an opportunity note on this customer recently (see Credit settings) "
+        "that the credit team has not acknowledged yet: a candidate for a limit review.",
+    )
+
+    def _compute_credit_complaint_count(self):
+        """Complaints of a company and its contacts on the company; a contact's own on the contact."""
+        groups = self.env["credit.complaint"]._read_group(
+            [("commercial_partner_id", "in", self.commercial_partner_id._origin.ids)],
+            ["commercial_partner_id", "partner_id"], ["__count"],
+        )
+        by_commercial, by_partner = {}, {}
+        for commercial, partner, count in groups:
+            by_commercial[commercial.id] = by_commercial.get(commercial.id, 0) + count
+            by_partner[partner.id] = by_partner.get(partner.id, 0) + count
+        for partner in self:
+            origin = partner._origin
+            if origin == origin.commercial_partner_id:
+                partner.credit_complaint_count = by_commercial.get(origin.id, 0)
+            else:
+                partner.credit_complaint_count = by_partner.get(origin.id, 0)
+
+    def _compute_credit_open_opportunity_note(self):
+        Note = self.env["credit.shared.note"]
+        noted = {partner for [partner] in Note._read_group(
+            [*Note._open_opportunity_domain(), ("partner_id", "in", self.commercial_partner_id._origin.ids)],
+            ["partner_id"],
+        )}
+        for partner in self:
+            partner.credit_open_opportunity_note = partner.commercial_partner_id._origin in noted
+
+    def _search_credit_open_opportunity_note(self, operator, value):
+        if operator not in ("in", "not in"):
+            return NotImplemented
+        Note = self.env["credit.shared.note"]
+        partners = Note._search(Note._open_opportunity_domain()).subselect("partner_id")
+        wanted = (True in value) == (operator == "in")
+        return [("commercial_partner_id", "in" if wanted else "not in", partners)]
+
+    def action_credit_view_complaints(self):
+        """The complaints of this customer (and of its contacts, for a company)."""
+        self.ensure_one()
+        if self == self.commercial_partner_id:
+            domain = [("commercial_partner_id", "=", self.id)]
+        else:
+            domain = [("partner_id", "=", self.id)]
+        return self.env["credit.complaint"]._action_for(domain, {"default_partner_id": self.id})
+
+    def action_credit_acknowledge_opportunities(self):
+        """The credit team has seen the sales opportunities noted on these customers."""
+        Note = self.env["credit.shared.note"]
+        notes = Note.search([*Note._open_opportunity_domain(), ("partner_id", "in", self.commercial_partner_id.ids)])
+        notes.action_acknowledge()
+        return True

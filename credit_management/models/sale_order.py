@@ -5,15 +5,22 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools.misc import formatLang
+from odoo.fields import Command
+from odoo.tools import format_amount
 
-from ..credit_core.holds import Standing, approval_covers, hold_reasons
+from ..credit_core.holds import Standing, approval_covers, available_credit, hold_reasons
 
 CreditCheck = namedtuple("CreditCheck", "standing amount reasons")
 """One order's credit check: the customer's standing without the order, the order's
 amount in company currency, and the list of ``HoldReason`` (empty: may be confirmed)."""
 
 HELD_STATES = ("hold", "pending", "declined")
+# Set by the credit rules and the credit team only, through ``_credit_set_state`` and the
+# order hold actions (as superuser once the user's rights are checked).
+CREDIT_STATE_FIELDS = frozenset({
+    "credit_check_state", "credit_hold_reasons", "credit_checked_amount", "credit_releasable",
+    "credit_order_hold", "credit_order_hold_reason",
+})
 
 
 class SaleOrder(models.Model):
@@ -159,7 +166,7 @@ class SaleOrder(models.Model):
                 limit = limits.get(commercial_id, 0.0)
                 order.credit_partner_limit = limit
                 order.credit_partner_exposure = total
-                order.credit_partner_available = limit - total if limit else 0.0
+                order.credit_partner_available = available_credit(limit, total)
 
     @api.depends("credit_partner_limit", "credit_partner_exposure", "credit_partner_available", "partner_id")
     def _compute_credit_standing_summary(self):
@@ -167,18 +174,17 @@ class SaleOrder(models.Model):
             if not order.partner_id:
                 order.credit_standing_summary = False
                 continue
-            currency = order.credit_currency_id
+            def money(amount, currency=order.credit_currency_id):
+                return format_amount(self.env, amount, currency)
+
             parts = []
             if order.credit_partner_limit:
-                parts.append(self.env._("Limit %(amount)s", amount=formatLang(
-                    self.env, order.credit_partner_limit, currency_obj=currency)))
+                parts.append(self.env._("Limit %(amount)s", amount=money(order.credit_partner_limit)))
             else:
                 parts.append(self.env._("No credit limit"))
-            parts.append(self.env._("Exposure %(amount)s", amount=formatLang(
-                self.env, order.credit_partner_exposure, currency_obj=currency)))
+            parts.append(self.env._("Exposure %(amount)s", amount=money(order.credit_partner_exposure)))
             if order.credit_partner_limit:
-                parts.append(self.env._("Available %(amount)s", amount=formatLang(
-                    self.env, order.credit_partner_available, currency_obj=currency)))
+                parts.append(self.env._("Available %(amount)s", amount=money(order.credit_partner_available)))
             order.credit_standing_summary = " · ".join(parts)
 
     @api.depends("credit_release_request_ids")
@@ -215,7 +221,7 @@ class SaleOrder(models.Model):
             order.credit_approval_summary = self.env._(
                 "Approved by %(manager)s up to %(amount)s until %(date)s.",
                 manager=approval.decided_by_id.name,
-                amount=formatLang(self.env, approval.approved_max_amount, currency_obj=order.currency_id),
+                amount=format_amount(self.env, approval.approved_max_amount, order.currency_id),
                 date=fields.Date.to_string(approval.approved_until) if approval.approved_until else "-",
             )
 
@@ -256,10 +262,9 @@ class SaleOrder(models.Model):
             limited = any(hold_settings.limit_applies(s.tier_policy) and s.limit for s in standings.values())
             contributions = Partner._credit_order_contributions(company, confirmed) if limited else {}
             currency = company.currency_id
-            factors = {}
 
             def fmt(amount, currency=currency):
-                return formatLang(self.env, amount, currency_obj=currency)
+                return format_amount(self.env, amount, currency)
 
             added = defaultdict(float)
             for order in orders:
@@ -267,11 +272,8 @@ class SaleOrder(models.Model):
                 standing = standings.get(partner_id, Standing())
                 if order in confirmed:
                     amount = contributions.get(order.id, 0.0)
-                elif not order.currency_id or order.currency_id == currency:
-                    amount = order.amount_total
                 else:
-                    factors = factors or Partner._credit_currency_rate_factors(company)
-                    amount = currency.round(order.amount_total * factors.get(order.currency_id.id, 1.0))
+                    amount = (order.currency_id or currency)._convert(order.amount_total, currency, company, today)
                 standing = replace(standing, exposure=standing.exposure + added[partner_id])
                 reasons = hold_reasons(
                     standing, amount, hold_settings,
@@ -375,12 +377,32 @@ class SaleOrder(models.Model):
             held._credit_put_on_hold(checks, notify=not self.env.context.get("credit_dialog"))
         return held
 
+    def _credit_set_state(self, state, reasons=None, checked_amount=None, releasable=False):
+        """The one way the credit check of the orders ``self`` changes: ``state`` and its
+        companions, set together (as superuser: callers check the user's rights).
+
+        :param reasons: the ``HoldReason`` list now explaining the hold (``[]`` clears
+            it); None keeps the explanation of a held order, and clears it when ``state``
+            is ``ok`` (an order that passed has nothing to explain).
+        :param checked_amount: the order total that passed or was approved (None: kept).
+        :param releasable: the reasons of the hold are gone, the order can be confirmed.
+        """
+        for order in self:
+            vals = {"credit_check_state": state, "credit_releasable": releasable}
+            if reasons is not None:
+                vals["credit_hold_reasons"] = order._credit_reasons_html(reasons) if reasons else False
+            elif state == "ok":
+                vals["credit_hold_reasons"] = False
+            if checked_amount is not None:
+                vals["credit_checked_amount"] = checked_amount
+            changed = {fname: value for fname, value in vals.items() if order[fname] != value}
+            if changed:
+                order.sudo().write(changed)
+
     def _credit_mark_passed(self, state):
         """Record that the order passed the check (``ok``) or is covered by an approval."""
         self.ensure_one()
-        vals = {"credit_check_state": state, "credit_checked_amount": self.amount_total,
-                "credit_hold_reasons": False, "credit_releasable": False}
-        self.sudo().write({key: value for key, value in vals.items() if self[key] != value})
+        self._credit_set_state(state, reasons=[], checked_amount=self.amount_total)
         if state == "ok":
             self.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
                 self.env._("The order passed the credit check without it."))
@@ -398,8 +420,7 @@ class SaleOrder(models.Model):
             reasons_html = order._credit_reasons_html(checks[order].reasons)
             newly = order.credit_check_state not in HELD_STATES
             state = order.credit_check_state if order.credit_check_state in ("pending", "declined") else "hold"
-            order.sudo().write({"credit_check_state": state, "credit_hold_reasons": reasons_html,
-                                "credit_releasable": False})
+            order._credit_set_state(state, reasons=checks[order].reasons)
             if newly or notify:
                 title = (self.env._("Not confirmed: the order needs credit approval.") if notify
                          else self.env._("Held for credit approval at confirmation."))
@@ -472,7 +493,7 @@ class SaleOrder(models.Model):
             [{"sale_order_id": order.id, "request_note": note} for order in self])
         return requests._credit_form_action()
 
-    def _credit_check_release_possible(self):
+    def _credit_require_release_possible(self):
         """Refuse a release request for orders that cannot have one; hold the ones that
         were not checked yet but need approval (a salesperson may ask before confirming)."""
         self.check_access("write")
@@ -502,13 +523,13 @@ class SaleOrder(models.Model):
         return action
 
     # ------------------------------------------------------------------ forced hold on the order
-    def _credit_check_manager(self):
+    def _credit_require_manager(self):
         if not self.env.su and not self.env.user.has_group("credit_management.group_credit_manager"):
             raise AccessError(self.env._("Only a credit manager can hold an order or release that hold."))
 
     def _credit_set_order_hold(self, reason):
         """A credit manager holds these quotations for ``reason``: only a manager releases them."""
-        self._credit_check_manager()
+        self._credit_require_manager()
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Say why the order is held."))
@@ -526,7 +547,7 @@ class SaleOrder(models.Model):
 
     def _credit_lift_order_hold(self, reason):
         """A credit manager releases the hold they put on these orders."""
-        self._credit_check_manager()
+        self._credit_require_manager()
         reason = (reason or "").strip()
         if not reason:
             raise UserError(self.env._("Say why the order's hold is lifted."))
@@ -549,15 +570,9 @@ class SaleOrder(models.Model):
 
     def _credit_hold_dialog(self, mode):
         self.ensure_one()
-        self._credit_check_manager()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Hold Order") if mode == "set" else self.env._("Lift Order Hold"),
-            "res_model": "credit.hold.wizard",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_sale_order_id": self.id, "default_mode": mode},
-        }
+        self._credit_require_manager()
+        title = self.env._("Hold Order") if mode == "set" else self.env._("Lift Order Hold")
+        return self.env["credit.hold.wizard"]._credit_dialog(title, mode, self)
 
     # ------------------------------------------------------------------ approvals voided, orders re-checked
     def _credit_void_approvals(self, reason):
@@ -576,7 +591,7 @@ class SaleOrder(models.Model):
         ])
         if orders:
             orders._credit_void_approvals(reason)
-            orders.write({"credit_check_state": "hold"})
+            orders._credit_set_state("hold")
 
     def _credit_latest_approval(self):
         """The last approval of this order that was not voided (valid or not), or empty."""
@@ -606,12 +621,12 @@ class SaleOrder(models.Model):
         for order in grown_quotations:
             order._credit_void_approvals(self.env._(
                 "the order grew to %(amount)s, beyond what was approved",
-                amount=formatLang(self.env, order.amount_total, currency_obj=order.currency_id)))
+                amount=format_amount(self.env, order.amount_total, order.currency_id)))
         if grown_quotations:
             checks = grown_quotations._credit_evaluate()
             still_held = grown_quotations.filtered(lambda o: checks[o].reasons)
             still_held._credit_put_on_hold(checks, notify=False)
-            (grown_quotations - still_held).write({"credit_check_state": "ok"})
+            (grown_quotations - still_held)._credit_set_state("ok")
         confirmed = grown - grown_quotations
         if not confirmed:
             return
@@ -619,20 +634,19 @@ class SaleOrder(models.Model):
         for order in confirmed:
             check = checks[order]
             if not check.reasons:
-                order.write({"credit_checked_amount": order.amount_total})
+                order._credit_set_state(order.credit_check_state, checked_amount=order.amount_total)
                 continue
             order._credit_void_approvals(self.env._(
                 "the confirmed order grew to %(amount)s",
-                amount=formatLang(self.env, order.amount_total, currency_obj=order.currency_id)))
-            reasons_html = order._credit_reasons_html(check.reasons)
-            order.write({"credit_check_state": "hold", "credit_hold_reasons": reasons_html,
-                         "credit_releasable": False})
+                amount=format_amount(self.env, order.amount_total, order.currency_id)))
+            order._credit_set_state("hold", reasons=check.reasons)
+            reasons_html = order.credit_hold_reasons
             order.message_post(
                 body=Markup("<p>%s</p>%s") % (self.env._(
                     "The confirmed order grew from %(before)s to %(after)s: the extra amount needs "
                     "credit approval.",
-                    before=formatLang(self.env, order.credit_checked_amount, currency_obj=order.currency_id),
-                    after=formatLang(self.env, order.amount_total, currency_obj=order.currency_id),
+                    before=format_amount(self.env, order.credit_checked_amount, order.currency_id),
+                    after=format_amount(self.env, order.amount_total, order.currency_id),
                 ), reasons_html),
                 partner_ids=order.user_id.partner_id.ids, author_id=self.env.user.partner_id.id,
                 subtype_xmlid="mail.mt_note")
@@ -663,11 +677,10 @@ class SaleOrder(models.Model):
         released = orders.filtered(lambda o: not checks[o].reasons)
         for order in released:
             if order.state == "sale":
-                order.write({"credit_check_state": "ok", "credit_hold_reasons": False,
-                             "credit_checked_amount": order.amount_total})
+                order._credit_set_state("ok", checked_amount=order.amount_total)
                 message = self.env._("The credit hold on this confirmed order is resolved: %(cause)s.", cause=cause)
             else:
-                order.write({"credit_releasable": True})
+                order._credit_set_state(order.credit_check_state, releasable=True)
                 message = self.env._(
                     "The reasons of the credit hold are gone (%(cause)s): the order can be confirmed now.",
                     cause=cause)
@@ -675,7 +688,7 @@ class SaleOrder(models.Model):
                                subtype_xmlid="mail.mt_note")
         still_held = orders - released
         for order in still_held:
-            order.write({"credit_hold_reasons": order._credit_reasons_html(checks[order].reasons)})
+            order._credit_set_state(order.credit_check_state, reasons=checks[order].reasons)
         return released
 
     def _action_cancel(self):
@@ -685,15 +698,71 @@ class SaleOrder(models.Model):
             credit._credit_void_approvals(self.env._("the order was cancelled"))
             credit.credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
                 self.env._("The order was cancelled."))
-            credit.write({"credit_check_state": "ok", "credit_hold_reasons": False, "credit_releasable": False,
-                          "credit_checked_amount": 0.0})
+            credit._credit_set_state("ok", checked_amount=0.0)
         return result
 
+    # ------------------------------------------------------------------ complaints and shared notes
+    credit_complaint_ids = fields.One2many(
+        "credit.complaint", "sale_order_id", string="Complaints", groups="base.group_user")
+    credit_complaint_count = fields.Integer(
+        string="Complaint Count", compute="_compute_credit_complaint_count", groups="base.group_user")
+    credit_customer_note_ids = fields.One2many(
+        "credit.shared.note",
+        compute="_compute_credit_customer_note_ids",
+        readonly=False,
+        string="Customer Notes",
+        groups="base.group_user",
+        help="The customer's shared notes, written on it or on any of its orders, pinned first then "
+        "newest. Notes added here are linked to this order.",
+    )
+
+    def _compute_credit_complaint_count(self):
+        counts = dict(self.env["credit.complaint"]._read_group(
+            [("sale_order_id", "in", self._origin.ids)], ["sale_order_id"], ["__count"]))
+        for order in self:
+            order.credit_complaint_count = counts.get(order._origin, 0)
+
+    @api.depends("partner_id")
+    def _compute_credit_customer_note_ids(self):
+        commercial = self.partner_id.commercial_partner_id
+        notes = self.env["credit.shared.note"].search([("partner_id", "in", commercial.ids)]) if commercial else []
+        by_partner = {}
+        for note in notes:
+            by_partner.setdefault(note.partner_id, []).append(note.id)
+        for order in self:
+            order.credit_customer_note_ids = [
+                Command.set(by_partner.get(order.partner_id.commercial_partner_id, []))]
+
+    def action_credit_view_complaints(self):
+        """The complaints raised on this order."""
+        self.ensure_one()
+        return self.env["credit.complaint"]._action_for(
+            [("sale_order_id", "=", self.id)], {"default_sale_order_id": self.id})
+
+    # ------------------------------------------------------------------ writes
+    @api.model_create_multi
+    def create(self, vals_list):
+        note_commands = [vals.pop("credit_customer_note_ids", None) for vals in vals_list]
+        orders = super().create(vals_list)
+        for order, commands in zip(orders, note_commands, strict=True):
+            if commands:
+                self.env["credit.shared.note"]._apply_list_commands(commands, order.partner_id, order)
+        return orders
+
     def write(self, vals):
-        protected = {"credit_check_state", "credit_hold_reasons", "credit_checked_amount", "credit_releasable",
-                     "credit_order_hold", "credit_order_hold_reason"} & vals.keys()
+        protected = CREDIT_STATE_FIELDS & vals.keys()
         if protected and not self.env.su:
             raise AccessError(self.env._(
                 "The credit check of an order is set by the credit rules and the credit team only (%(fields)s).",
                 fields=", ".join(sorted(protected))))
+        if "credit_customer_note_ids" in vals:
+            # Notes are their own records: adding one from an order needs the right to
+            # write notes, not to edit the order.
+            vals = dict(vals)
+            commands = vals.pop("credit_customer_note_ids")
+            self.check_access("read")
+            for order in self:
+                self.env["credit.shared.note"]._apply_list_commands(commands, order.partner_id, order)
+            if not vals:
+                return True
         return super().write(vals)

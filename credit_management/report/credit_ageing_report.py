@@ -25,44 +25,31 @@ class CreditAgeingReport(models.Model):
         [(key, label) for key, label, _first, _last in AGEING_BUCKETS], string="Ageing", readonly=True)
     amount_residual = fields.Monetary(string="Amount Due", readonly=True)
     credit_disputed = fields.Boolean(string="Disputed", readonly=True)
+    exclusion = fields.Selection(
+        [("disputed", "Disputed"), ("promised", "Promised"), ("paused", "Follow-up Paused")],
+        string="Not Chased", readonly=True,
+        help="Why this amount is neither chased by follow-ups nor counted by the overdue hold rule today.")
 
     _depends = {
         "account.move.line": [
             "amount_residual", "reconciled", "parent_state", "account_id", "partner_id",
             "date_maturity", "company_id", "move_id", "date",
         ],
-        "account.move": ["invoice_user_id", "credit_disputed"],
+        "account.move": ["invoice_user_id", "credit_disputed", "credit_promise_date"],
         "account.account": ["account_type"],
-        "res.partner": ["commercial_partner_id"],
+        "res.partner": ["commercial_partner_id", "credit_followup_pause_until"],
     }
 
     @property
     def _table_query(self):
-        days = "(CURRENT_DATE - COALESCE(aml.date_maturity, aml.date))"
-        case, params = ageing_case_sql(days)
+        case, params = ageing_case_sql("r.days_overdue")
         return SQL(
             """
-            SELECT aml.id,
-                   partner.commercial_partner_id AS partner_id,
-                   aml.move_id,
-                   aml.company_id,
-                   aml.company_currency_id AS currency_id,
-                   move.invoice_user_id,
-                   aml.date,
-                   COALESCE(aml.date_maturity, aml.date) AS date_maturity,
-                   %(days)s AS days_overdue,
-                   %(bucket)s AS bucket,
-                   aml.amount_residual,
-                   move.credit_disputed
-              FROM account_move_line aml
-              JOIN account_move move ON move.id = aml.move_id
-              JOIN account_account account ON account.id = aml.account_id
-              JOIN res_partner partner ON partner.id = aml.partner_id
-             WHERE aml.parent_state = 'posted'
-               AND account.account_type = 'asset_receivable'
-               AND aml.reconciled IS NOT TRUE
-               AND aml.amount_residual != 0
+            SELECT r.id, r.partner_id, r.move_id, r.company_id, r.currency_id, r.invoice_user_id, r.date,
+                   r.date_due AS date_maturity, r.days_overdue, %(bucket)s AS bucket,
+                   r.residual AS amount_residual, r.disputed AS credit_disputed, r.exclusion
+              FROM (%(receivables)s) r
             """,
-            days=SQL(days),
             bucket=SQL(case, *params),
+            receivables=self.env["credit.receivable"]._lines_sql(None, fields.Date.context_today(self)),
         )

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..models.res_partner_followup import CHANNEL_SELECTION
+from ..models.res_partner import CHANNEL_SELECTION
 
 
 class CreditFollowupAnalysis(models.Model):

@@ -7,8 +7,9 @@ from .complaint_common import ComplaintCommon
 @tagged("post_install", "-at_install")
 class TestComplaintDispute(ComplaintCommon):
     """An open complaint that pauses follow-up puts its invoice — and only that invoice — in
-    dispute: the shared rule "not chased nor counted overdue" (SQL and domain), used by the
-    follow-up runs and the overdue hold rule, and the ageing report's Disputed column follow it.
+    dispute: the receivables layer's rule "not chased nor counted overdue", used by the follow-up
+    runs and the overdue hold rule, and the ageing report's Disputed and Not Chased columns
+    follow it.
     Closing the complaint resumes both."""
 
     @classmethod
@@ -19,19 +20,19 @@ class TestComplaintDispute(ComplaintCommon):
         cls.invoices = cls.invoice_a | cls.invoice_b
 
     def _not_chased_by_sql(self):
-        """Invoices A and B that the shared SQL rule leaves out of follow-ups and holds today."""
-        self.env.flush_all()
-        Move = self.env["account.move"]
+        """Invoices A and B that the receivables layer leaves alone today (not chased by
+        follow-ups nor counted by the overdue hold rule)."""
         rows = self.env.execute_query(SQL(
-            "SELECT m.id FROM account_move m WHERE m.id = ANY(%s) AND %s",
-            self.invoices.ids, Move._credit_not_chased_sql("m", self.today),
+            "SELECT DISTINCT move_id FROM (%s) r WHERE r.exclusion IS NOT NULL AND r.move_id = ANY(%s)",
+            self.env["credit.receivable"]._lines_sql(self.company, self.today), self.invoices.ids,
         ))
-        return Move.browse(sorted(row[0] for row in rows))
+        return self.env["account.move"].browse(sorted(row[0] for row in rows))
 
     def _not_chased_by_domain(self):
-        """Invoices A and B that the shared domain rule leaves out of follow-ups and holds today."""
-        Move = self.env["account.move"]
-        return Move.search([("id", "in", self.invoices.ids), *Move._credit_not_chased_domain(self.today)])
+        """Invoices A and B that the Receivables Ageing shows as not chased today."""
+        rows = self.env["credit.ageing.report"].with_user(self.controller).search(
+            [("move_id", "in", self.invoices.ids), ("exclusion", "!=", False)])
+        return rows.move_id.sorted("id")
 
     def _ageing_disputed(self):
         """{invoice: Disputed column} of the Receivables Ageing, as the credit controller sees it."""

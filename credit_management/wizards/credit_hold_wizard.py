@@ -18,6 +18,20 @@ class CreditHoldWizard(models.TransientModel):
     is_manager = fields.Boolean(compute="_compute_is_manager")
     current_reason = fields.Text(string="Current Hold", compute="_compute_current_reason")
 
+    @api.model
+    def _credit_dialog(self, title, mode, record):
+        """The action opening this dialog to set (``mode`` ``set``) or lift a hold on
+        ``record``, a customer or an order (the caller checks the user's rights)."""
+        field = "default_sale_order_id" if record._name == "sale.order" else "default_partner_id"
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": self._name,
+            "view_mode": "form",
+            "target": "new",
+            "context": {field: record.id, "default_mode": mode},
+        }
+
     def _compute_is_manager(self):
         self.is_manager = self.env.user.has_group("credit_management.group_credit_manager")
 

@@ -32,7 +32,7 @@ class CreditLimitChange(models.TransientModel):
         if self.date_end and self.date_end < fields.Date.context_today(self):
             raise ValidationError(self.env._("A temporary limit must end today or later."))
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
-        partner._credit_check_limit_rights(self.new_limit)
+        partner._credit_require_rights({"credit_limit": self.new_limit})
         partner.sudo().with_context(credit_limit_reason=self.reason, credit_limit_until=self.date_end).write(
             {"credit_limit": self.new_limit})
         return {"type": "ir.actions.act_window_close"}

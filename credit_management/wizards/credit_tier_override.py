@@ -33,7 +33,7 @@ class CreditTierOverride(models.TransientModel):
     def action_apply(self):
         """Apply the override to the customer (credit managers)."""
         self.ensure_one()
-        self.partner_id._credit_check_manager()
+        self.partner_id._credit_require_manager()
         if self.until and self.until < fields.Date.context_today(self):
             raise UserError(self.env._(
                 "The override would already be over: choose an end date from today on, or none."))
