@@ -3,7 +3,6 @@ from . import account_partial_reconcile
 from . import credit_complaint_category
 from . import credit_complaint_root_cause
 from . import credit_complaint
-from . import credit_data_generator
 from . import credit_limit_history
 from . import credit_release_request
 from . import credit_risk_review
