@@ -206,7 +206,7 @@ def cmd_serve(args):
              f"SELECT 1 FROM ir_module_module WHERE name = '{DEMO_ADDON}' AND state = 'installed'"],
             capture_output=True, text=True, check=False).stdout.strip() == "1"
         if not installed:
-            sys.exit(f"The database '{db}' was created before the demo data moved to {DEMO_ADDON}: "
+            sys.exit(f"The database '{db}' does not have {DEMO_ADDON}, where the demo data now lives: "
                      "rebuild it with --fresh.")
         say(f"Updating the addons in '{db}'...")
         subprocess.run(odoo.run_args("-d", db, "-u", f"{ADDON},{DEMO_ADDON}", "--stop-after-init",
