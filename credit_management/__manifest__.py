@@ -46,12 +46,6 @@
         "wizards/credit_tier_override_views.xml",
         "views/credit_menus.xml",
     ],
-    "demo": [
-        "demo/credit_demo.xml",
-        "demo/credit_complaint_demo.xml",
-        "demo/credit_risk_demo.xml",
-        "demo/credit_followup_demo.xml",
-    ],
     "post_init_hook": "_credit_post_init",
     "application": True,
     "installable": True,

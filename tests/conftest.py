@@ -1,9 +1,11 @@
-"""Pure tests import the addon's ``credit_core`` package by its own name, without
-importing the addon (whose ``__init__`` imports Odoo)."""
+"""Pure tests import the addons' pure packages by their own names — ``credit_core`` of
+``credit_management``, ``generator_core`` of ``credit_management_demo`` — without importing
+the addons (whose ``__init__`` imports Odoo)."""
 
 import sys
 from pathlib import Path
 
-ADDON = Path(__file__).resolve().parent.parent / "credit_management"
-if str(ADDON) not in sys.path:
-    sys.path.insert(0, str(ADDON))
+REPO = Path(__file__).resolve().parent.parent
+for addon in ("credit_management", "credit_management_demo"):
+    if str(REPO / addon) not in sys.path:
+        sys.path.insert(0, str(REPO / addon))

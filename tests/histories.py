@@ -1,8 +1,8 @@
 """Shared helpers of the risk tests: payment histories from the data generator's
 customers, read as the credit review reads them."""
 
-from credit_core.generator import generate_customers
 from credit_core.history import HistoryWindow, InvoiceFact, summarize_history
+from generator_core.generator import generate_customers
 
 
 def invoice_facts(customer):

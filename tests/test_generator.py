@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from credit_core.generator import (
+from generator_core.generator import (
     DEFAULT_MIX,
     PAYMENT_TERMS,
     PROFILES,

@@ -8,7 +8,8 @@ Each scenario is a module of ``tools/bench/`` with ``DESCRIPTION``, ``add_argume
 and ``run(env, args)`` returning ``{measure: value}``. Scenarios run in one transaction that
 is rolled back unless the scenario commits progress itself (batch jobs do) — use a copy of
 the benchmark database (``createdb -T bench bench_copy``) when a scenario writes.
-Generate the data first: ``python3 tools/generate_data.py -d bench --scale benchmark``.
+Generate the data first, in a database the generator creates:
+``python3 tools/generate_data.py --create -d bench --scale benchmark``.
 """
 
 import argparse

@@ -20,6 +20,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 ADDON = "credit_management"
+# Demo data and the data generator: installed by `serve` and by the test command's install
+# check, never needed in production.
+DEMO_ADDON = "credit_management_demo"
 DEMO_DB = "credit_demo"
 DEMO_LOGIN = ("admin", "admin")
 TEST_DB_PREFIX = "credit_test"
@@ -193,13 +196,21 @@ def cmd_serve(args):
     if not exists:
         say(f"Creating the demo database '{db}' (Odoo, the Credit app and generated data; a few minutes)...")
         result = subprocess.run(odoo.run_args(
-            "-d", db, "-i", ADDON, "--with-demo", "--stop-after-init", "--log-level=warn"), check=False)
+            "-d", db, "-i", DEMO_ADDON, "--with-demo", "--stop-after-init", "--log-level=warn"), check=False)
         if result.returncode:
             drop_db(db)
             sys.exit("Creating the demo database failed (see the log above).")
     else:
-        say(f"Updating the addon in '{db}'...")
-        subprocess.run(odoo.run_args("-d", db, "-u", ADDON, "--stop-after-init", "--log-level=warn"), check=True)
+        installed = subprocess.run(
+            ["psql", "-X", "-tAq", "-d", db, "-c",
+             f"SELECT 1 FROM ir_module_module WHERE name = '{DEMO_ADDON}' AND state = 'installed'"],
+            capture_output=True, text=True, check=False).stdout.strip() == "1"
+        if not installed:
+            sys.exit(f"The database '{db}' does not have {DEMO_ADDON}, where the demo data now lives: "
+                     "rebuild it with --fresh.")
+        say(f"Updating the addons in '{db}'...")
+        subprocess.run(odoo.run_args("-d", db, "-u", f"{ADDON},{DEMO_ADDON}", "--stop-after-init",
+                                     "--log-level=warn"), check=True)
     say("")
     say(f"Odoo with the Credit app: http://localhost:{args.port}  login: {DEMO_LOGIN[0]}  password: {DEMO_LOGIN[1]}")
     say("Stop it with Ctrl+C.")
@@ -243,7 +254,7 @@ def run_static_checks(tally):
     checks = [
         ("ruff", [sys.executable, "-m", "ruff", "check", "--no-cache", "."]),
         ("pylint-odoo (mandatory)", [
-            sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", "--score=n", ADDON]),
+            sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", "--score=n", ADDON, DEMO_ADDON]),
     ]
     for name, command in checks:
         result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
@@ -282,18 +293,20 @@ def run_odoo_suite(tally, odoo, keep):
     logs = REPO / ".test-logs"
     logs.mkdir(exist_ok=True)
     started = time.time()
-    # Two fresh databases at once: the test suite (no demo data) and an install
-    # check (demo data, then uninstall). Each part's log goes to its own file.
+    # Two fresh databases at once: the test suite of both addons (no demo data) and an
+    # install check (the demo addon with demo data, then uninstalling credit_management,
+    # which takes the demo addon with it). Each part's log goes to its own file.
     suite_log, demo_log = logs / "odoo-tests.log", logs / "odoo-install-demo.log"
     for log in (suite_log, demo_log, logs / "odoo-uninstall.log"):
         log.unlink(missing_ok=True)  # Odoo appends to its log file: judge this run only
     suite = subprocess.Popen(
-        odoo.run_args("-d", test_db, "-i", ADDON, "--test-enable", f"--test-tags=/{ADDON}",
+        odoo.run_args("-d", test_db, "-i", f"{ADDON},{DEMO_ADDON}", "--test-enable",
+                      f"--test-tags=/{ADDON},/{DEMO_ADDON}",
                       "--stop-after-init", f"--http-port={free_port()}", "--max-cron-threads=0",
                       f"--logfile={suite_log}", "--log-level=info"),
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO)
     demo = subprocess.Popen(
-        odoo.run_args("-d", demo_db, "-i", ADDON, "--with-demo", "--stop-after-init",
+        odoo.run_args("-d", demo_db, "-i", DEMO_ADDON, "--with-demo", "--stop-after-init",
                       f"--http-port={free_port()}", "--max-cron-threads=0",
                       f"--logfile={demo_log}", "--log-level=info"),
         stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO)

@@ -4,7 +4,6 @@ from . import account_partial_reconcile
 from . import credit_complaint_category
 from . import credit_complaint_root_cause
 from . import credit_complaint
-from . import credit_data_generator
 from . import credit_followup_level
 from . import credit_followup_line
 from . import credit_followup_run

@@ -1,5 +1,4 @@
 from . import test_ageing_report
-from . import test_data_generator
 from . import test_credit_hold
 from . import test_credit_hold_flows
 from . import test_credit_hold_settings

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
-sys.path.append(str(Path(__file__).resolve().parents[2] / "credit_management"))  # the pure credit_core
+sys.path.append(str(Path(__file__).resolve().parents[2] / "credit_management_demo"))  # the pure generator_core
 
 DESCRIPTION = "review all customers (the daily job with every customer due), committing each batch; on a copy"
 
@@ -74,7 +74,7 @@ def run(env, args):
 def _behaviour_agreement(env, seed):
     """How the behaviours found compare with the generator's (``GEN-`` customers of
     ``seed``): per generated profile, the share of customers given each behaviour."""
-    from credit_core.generator import generate_customer, profile_for
+    from generator_core.generator import generate_customer, profile_for
 
     env.cr.execute(
         "SELECT ref, name, credit_payment_behaviour FROM res_partner "

@@ -59,7 +59,7 @@ def _outcomes(env, company, cutoff):
           FROM outcome
       GROUP BY partner_id
         """,
-        company_ids=env["res.partner"]._credit_company_family(company), cutoff=cutoff, today=today, grace=grace,
+        company_ids=env["credit.receivable"]._company_ids(company), cutoff=cutoff, today=today, grace=grace,
     ))
     return {row[0]: row[1:] for row in rows}
 

@@ -332,6 +332,7 @@ class TestDataGenerator(AccountTestInvoicingCommon):
 
         before = schema()
         Generator = self.env["credit.data.generator"]
+        Generator._mark_generated_database()  # as tools/generate_data.py --create does
         by_row = Generator._generate(customers=3, seed=5, company=self.company, today=self.today, bulk=False)
         in_bulk = Generator._generate(customers=3, seed=5, company=self.company, today=self.today, bulk=True)
         self.assertEqual(schema(), before)

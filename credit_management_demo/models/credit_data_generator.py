@@ -10,7 +10,7 @@ from odoo.exceptions import UserError
 from odoo.fields import Command
 from odoo.tools import SQL
 
-from ..credit_core.generator import DEFAULT_COUNTRIES, PAYMENT_TERMS, GeneratorConfig, generate_customers
+from ..generator_core.generator import DEFAULT_COUNTRIES, PAYMENT_TERMS, GeneratorConfig, generate_customers
 
 _logger = logging.getLogger(__name__)
 
@@ -31,8 +31,11 @@ KINDS = ("invoice", "refund", "payment")
 # The tables the generator inserts into in bulk.
 GENERATED_TABLES = ("account_full_reconcile", "account_payment", "account_move", "account_move_line",
                     "account_partial_reconcile", "account_move__account_payment")
-# From this many customers, indexes and foreign keys are built once at the end.
+# From this many customers, indexes and foreign keys are built once at the end (bulk mode).
 BULK_CUSTOMERS = 1000
+# The system parameter that allows bulk mode: set by ``tools/generate_data.py --create`` in
+# the database it has just created, to that database's name.
+GENERATED_DATABASE_PARAM = "credit_management_demo.generated_database"
 
 
 def _array_literal(values, sql_type):
@@ -51,7 +54,7 @@ def _array_literal(values, sql_type):
 
 
 class CreditDataGenerator(models.AbstractModel):
-    """Loads realistic customers and two years of receivables (see ``credit_core.generator``)
+    """Loads realistic customers and two years of receivables (see ``generator_core.generator``)
     as real Odoo accounting data: posted invoices, credit notes and customer payments,
     reconciled as Odoo reconciles them, for demos and benchmarks.
 
@@ -79,7 +82,10 @@ class CreditDataGenerator(models.AbstractModel):
         non-unique indexes of the accounting tables are dropped while loading and re-created
         at the end, as ``pg_restore`` does: PostgreSQL then checks and indexes all rows at
         once instead of one by one, which would take most of the time. This locks those
-        tables until the transaction ends.
+        tables until the transaction ends, so it is refused (see
+        :meth:`_check_generator_bulk_allowed`) unless the database was created for
+        generated data. Without bulk mode, rows are inserted in bulk statements and the
+        schema is left alone.
 
         Returns a dict of counts (``customers``, ``invoices``, ``credit_notes``,
         ``payments``, ``moves``, ``move_lines``, ``partials``, ``full_reconciles``, and
@@ -90,6 +96,9 @@ class CreditDataGenerator(models.AbstractModel):
         today = fields.Date.to_date(today) if today else fields.Date.context_today(self)
         if customers < 1:
             raise UserError(_("Generate at least one customer, not %(count)s.", count=customers))
+        bulk = customers >= BULK_CUSTOMERS if bulk is None else bulk
+        if bulk:
+            self._check_generator_bulk_allowed()
         setup = self._prepare_generator_setup(company, today, salesperson_ids or [])
         config = setup["config"]
 
@@ -110,7 +119,7 @@ class CreditDataGenerator(models.AbstractModel):
                                 "partials", "full_reconciles"), 0)
         result["profiles"] = Counter()
         result["partner_profiles"] = {}
-        setup["bulk"] = customers >= BULK_CUSTOMERS if bulk is None else bulk
+        setup["bulk"] = bulk
         with self._generator_bulk_mode(setup) if setup["bulk"] else nullcontext():
             batch = []
             for customer in generate_customers(seed, customers, today, config):
@@ -175,7 +184,7 @@ class CreditDataGenerator(models.AbstractModel):
         company = self.env.ref("base.main_company", raise_if_not_found=False) or self.env.company
         customers = self.env["res.partner"].with_company(company).search([
             ("credit_last_review_date", "!=", False), ("is_company", "=", True)])
-        controller = self.env.ref("credit_management.user_carla_credit", raise_if_not_found=False)
+        controller = self.env.ref("credit_management_demo.user_carla_credit", raise_if_not_found=False)
         if controller:
             customers.filtered(lambda partner: not partner.credit_controller_id).credit_controller_id = controller
         for tier, partners in customers.grouped("credit_risk_tier_id").items():
@@ -201,10 +210,32 @@ class CreditDataGenerator(models.AbstractModel):
             # Named like the other demo records, so that uninstalling removes it before its
             # requester, the demo salesperson.
             self.env["ir.model.data"].create({
-                "module": "credit_management", "name": "demo_credit_release_request", "noupdate": True,
+                "module": "credit_management_demo", "name": "demo_credit_release_request", "noupdate": True,
                 "model": "credit.release.request", "res_id": order.sudo().credit_release_request_ids[:1].id,
             })
         return held
+
+    # ------------------------------------------------------------------ generated databases
+    @api.model
+    def _mark_generated_database(self):
+        """Mark this database as created for generated data, which allows bulk mode. Only
+        ``tools/generate_data.py --create`` calls it, on the database it has just created."""
+        self.env["ir.config_parameter"].sudo().set_param(GENERATED_DATABASE_PARAM, self.env.cr.dbname)
+
+    @api.model
+    def _check_generator_bulk_allowed(self):
+        """Raise unless this database is marked as created for generated data (under its
+        own name, so that a copy restored under another name is not): bulk mode alters the
+        accounting tables' schema, which no other database should undergo."""
+        marked = self.env["ir.config_parameter"].sudo().get_param(GENERATED_DATABASE_PARAM)
+        if marked != self.env.cr.dbname:
+            raise UserError(_(
+                "Bulk loading drops and rebuilds the indexes and foreign keys of the accounting tables, "
+                "so it only runs on a database created for generated data (system parameter %(param)s), "
+                "and %(database)s is not one: create one with "
+                "'python3 tools/generate_data.py --create -d NEW_DATABASE --scale benchmark', "
+                "or load row by row here with --no-bulk.",
+                param=GENERATED_DATABASE_PARAM, database=self.env.cr.dbname))
 
     # ------------------------------------------------------------------ setup
     @api.model

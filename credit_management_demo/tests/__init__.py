@@ -1,0 +1,2 @@
+from . import test_data_generator
+from . import test_bulk_mode
