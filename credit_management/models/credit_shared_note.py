@@ -5,7 +5,6 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.fields import Command
 from odoo.tools import html_escape
 
 from ..credit_core.complaints import note_team, notifies_by_default
@@ -178,22 +177,24 @@ class CreditSharedNote(models.Model):
         })
         return True
 
-    # ------------------------------------------------------------------ lists on documents
+    # ------------------------------------------------------------------ dialogs from documents
     @api.model
-    def _apply_list_commands(self, commands, partner, order=None):
-        """Apply the commands of a notes list shown on ``partner``'s or ``order``'s form to the
-        notes themselves, with the user's rights on notes: adding a note to a customer needs
-        no right to edit the customer or the order."""
-        for command in commands or ():
-            operation = command[0]
-            if operation == Command.CREATE:
-                vals = dict(command[2], partner_id=partner.commercial_partner_id.id)
-                if order:
-                    vals.update(sale_order_id=order.id, company_id=order.company_id.id)
-                self.create(vals)
-            elif operation == Command.UPDATE:
-                self.browse(command[1]).write(command[2])
-            elif operation in (Command.DELETE, Command.UNLINK):
-                self.browse(command[1]).unlink()
-            # LINK, SET and CLEAR only restate which notes the list shows: the list always
-            # shows all the customer's notes, and notes are never moved nor deleted that way.
+    def _credit_dialog(self, title, context, note=None):
+        """The action opening a note in a dialog: ``note``, or a new one with the defaults
+        of ``context``. Notes are their own records: adding one from a customer or an
+        order needs the right to write notes, not to edit the customer or the order."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": self._name,
+            "res_id": note.id if note else False,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": context,
+        }
+
+    def action_credit_edit(self):
+        """Open this note in a dialog (read-only for those who may not edit it)."""
+        self.ensure_one()
+        return self._credit_dialog(self.env._("Shared Note"), {}, self)

@@ -129,15 +129,6 @@ class ResPartner(models.Model):
     def write(self, vals):
         self._credit_require_rights(vals)
         vals = dict(vals)
-        if "credit_shared_note_ids" in vals:
-            # Notes are their own records: adding one from the customer's form needs the
-            # right to write notes, not to edit the customer.
-            commands = vals.pop("credit_shared_note_ids")
-            self.check_access("read")
-            for partner in self:
-                self.env["credit.shared.note"]._apply_list_commands(commands, partner)
-            if not vals:
-                return True
         hold_change = CREDIT_HOLD_FIELDS & vals.keys()
         if vals.get("credit_manual_hold"):
             vals.update(credit_hold_user_id=self.env.uid, credit_hold_date=fields.Datetime.now())
@@ -1418,6 +1409,13 @@ class ResPartner(models.Model):
         else:
             domain = [("partner_id", "=", self.id)]
         return self.env["credit.complaint"]._action_for(domain, {"default_partner_id": self.id})
+
+    def action_credit_add_note(self):
+        """Write a shared note on this customer, in a dialog."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.env["credit.shared.note"]._credit_dialog(
+            self.env._("New Shared Note"), {"default_partner_id": self.commercial_partner_id.id})
 
     def action_credit_acknowledge_opportunities(self):
         """The credit team has seen the sales opportunities noted on these customers."""

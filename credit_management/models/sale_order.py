@@ -709,11 +709,10 @@ class SaleOrder(models.Model):
     credit_customer_note_ids = fields.One2many(
         "credit.shared.note",
         compute="_compute_credit_customer_note_ids",
-        readonly=False,
         string="Customer Notes",
         groups="base.group_user",
         help="The customer's shared notes, written on it or on any of its orders, pinned first then "
-        "newest. Notes added here are linked to this order.",
+        "newest.",
     )
 
     def _compute_credit_complaint_count(self):
@@ -733,6 +732,16 @@ class SaleOrder(models.Model):
             order.credit_customer_note_ids = [
                 Command.set(by_partner.get(order.partner_id.commercial_partner_id, []))]
 
+    def action_credit_add_note(self):
+        """Write a shared note on this order's customer, linked to the order, in a dialog."""
+        self.ensure_one()
+        self.check_access("read")
+        return self.env["credit.shared.note"]._credit_dialog(self.env._("New Shared Note"), {
+            "default_partner_id": self.partner_id.commercial_partner_id.id,
+            "default_sale_order_id": self.id,
+            "default_company_id": self.company_id.id,
+        })
+
     def action_credit_view_complaints(self):
         """The complaints raised on this order."""
         self.ensure_one()
@@ -740,29 +749,10 @@ class SaleOrder(models.Model):
             [("sale_order_id", "=", self.id)], {"default_sale_order_id": self.id})
 
     # ------------------------------------------------------------------ writes
-    @api.model_create_multi
-    def create(self, vals_list):
-        note_commands = [vals.pop("credit_customer_note_ids", None) for vals in vals_list]
-        orders = super().create(vals_list)
-        for order, commands in zip(orders, note_commands, strict=True):
-            if commands:
-                self.env["credit.shared.note"]._apply_list_commands(commands, order.partner_id, order)
-        return orders
-
     def write(self, vals):
         protected = CREDIT_STATE_FIELDS & vals.keys()
         if protected and not self.env.su:
             raise AccessError(self.env._(
                 "The credit check of an order is set by the credit rules and the credit team only (%(fields)s).",
                 fields=", ".join(sorted(protected))))
-        if "credit_customer_note_ids" in vals:
-            # Notes are their own records: adding one from an order needs the right to
-            # write notes, not to edit the order.
-            vals = dict(vals)
-            commands = vals.pop("credit_customer_note_ids")
-            self.check_access("read")
-            for order in self:
-                self.env["credit.shared.note"]._apply_list_commands(commands, order.partner_id, order)
-            if not vals:
-                return True
         return super().write(vals)
