@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 from ..credit_core.holds import HoldSettings
 
@@ -55,30 +55,32 @@ class ResConfigSettings(models.TransientModel):
     credit_followup_background_lines = fields.Integer(
         related="company_id.credit_followup_background_lines", readonly=False)
 
-    def action_credit_preview_hold_rules(self):
-        """Tell the manager how many of the company's open quotations the hold rules being
-        edited would hold if they were confirmed now, against the saved rules. Evaluated
-        on demand only: it checks every open quotation."""
-        self.ensure_one()
-        company = self.company_id
-        quotations = self.env["sale.order"].sudo().search(
-            [("company_id", "=", company.id), ("state", "in", ("draft", "sent"))])
-        candidate = HoldSettings(
-            tier_policy=self.credit_hold_tier_policy,
-            over_limit=self.credit_hold_over_limit,
-            overdue_days=max(self.credit_hold_overdue_days, 0),
-        )
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "title": self.env._("Hold Rules Preview"),
-                "message": self.env._(
-                    "With these rules, %(held)s of the %(open)s open quotations would be held if confirmed "
-                    "now (%(saved)s with the saved rules).",
-                    held=quotations._credit_count_held(candidate), open=len(quotations),
-                    saved=quotations._credit_count_held(company._credit_hold_settings())),
-                "type": "info",
-                "sticky": False,
-            },
-        }
+    # Preview of the hold rules being edited, on today's open quotations: evaluated only
+    # while the manager asks for it (it checks every open quotation), never saved.
+    credit_hold_preview = fields.Boolean(
+        string="Preview on Open Quotations",
+        help="Show how many of today's open quotations the rules being edited would hold if they "
+        "were confirmed now, before saving them.",
+    )
+    credit_hold_preview_count = fields.Integer(
+        string="Quotations Held with These Rules", compute="_compute_credit_hold_preview")
+    credit_hold_current_count = fields.Integer(
+        string="Quotations Held with the Saved Rules", compute="_compute_credit_hold_preview")
+    credit_hold_open_count = fields.Integer(string="Open Quotations", compute="_compute_credit_hold_preview")
+
+    @api.depends("credit_hold_preview", "company_id", "credit_hold_tier_policy", "credit_hold_over_limit",
+                 "credit_hold_overdue_days")
+    def _compute_credit_hold_preview(self):
+        self.update({"credit_hold_preview_count": 0, "credit_hold_current_count": 0, "credit_hold_open_count": 0})
+        for settings in self.filtered("credit_hold_preview"):
+            company = settings.company_id
+            quotations = self.env["sale.order"].sudo().search(
+                [("company_id", "=", company.id), ("state", "in", ("draft", "sent"))])
+            candidate = HoldSettings(
+                tier_policy=settings.credit_hold_tier_policy,
+                over_limit=settings.credit_hold_over_limit,
+                overdue_days=max(settings.credit_hold_overdue_days, 0),
+            )
+            settings.credit_hold_open_count = len(quotations)
+            settings.credit_hold_preview_count = quotations._credit_count_held(candidate)
+            settings.credit_hold_current_count = quotations._credit_count_held(company._credit_hold_settings())
