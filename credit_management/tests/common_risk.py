@@ -7,7 +7,8 @@ from .common import CreditCommon
 
 class CreditRiskCommon(CreditCommon):
     """Customers with payment histories built from real invoices and payments, dated
-    relative to today, and the default risk tiers."""
+    relative to today, and the default risk tiers. The customer paid three invoices on
+    time and was reviewed once: Low tier, a prompt payer."""
 
     @classmethod
     def setUpClass(cls):
@@ -17,6 +18,8 @@ class CreditRiskCommon(CreditCommon):
         cls.tier_medium = cls.env.ref("credit_management.credit_risk_tier_medium")
         cls.tier_high = cls.env.ref("credit_management.credit_risk_tier_high")
         cls.tier_critical = cls.env.ref("credit_management.credit_risk_tier_critical")
+        cls._history(cls.customer, [(days, 1000, [(0, None)]) for days in (300, 200, 100)])
+        cls.customer.with_user(cls.controller).action_credit_review()
 
     @classmethod
     def _customer(cls, name, **values):

@@ -11,6 +11,7 @@ from .test_credit_limit_history import CreditLimitHistoryTests
 from .test_credit_release import CreditReleaseTests
 
 
+# The tests of TestCreditHold (below), on the CreditHoldCommon setup.
 class CreditHoldRulesTests:
     """Which orders are held at confirmation, and how the reasons read."""
 
@@ -240,6 +241,7 @@ class CreditHoldRulesTests:
         self.assertEqual(main.state, "sale", "The order's company settings apply, not the active company's")
 
 
+# The tests of TestCreditHold (below), on the CreditHoldCommon setup.
 class CreditHoldQuotationTests:
     """Before confirming, the quotation shows the customer's standing and its own check,
     consistently with Odoo's own credit warning."""

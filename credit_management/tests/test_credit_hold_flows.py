@@ -1,6 +1,7 @@
 from odoo.fields import Command
 
 
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
 class CreditHoldFlowsTests:
     """Orders confirmed without a person, paid online, edited after confirmation, and
     held orders released by a payment. Each test starts with the customer at 900 of its 1,000

@@ -3,6 +3,7 @@ from psycopg2 import IntegrityError
 from odoo.tools import mute_logger
 
 
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
 class CreditHoldSettingsTests:
     """The hold rules in the settings, with a preview of what they would hold."""
 

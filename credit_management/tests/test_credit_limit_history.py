@@ -8,6 +8,7 @@ from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form
 
 
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
 class CreditLimitHistoryTests:
     """Who may change a credit limit, the history of every change, temporary limits and the
     tier's default limit proposed for customers without one."""

@@ -8,6 +8,7 @@ from odoo.fields import Command
 from odoo.tests import Form
 
 
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
 class CreditReleaseTests:
     """Release requests: asked by the salesperson with a note, decided by a credit manager,
     measured, and valid only for the order as it was approved. Each test starts with the
