@@ -11,6 +11,7 @@ import contextlib
 import getpass
 import os
 import re
+import shlex
 import shutil
 import socket
 import subprocess
@@ -26,6 +27,7 @@ DEMO_ADDON = "credit_management_demo"
 DEMO_DB = "credit_demo"
 DEMO_LOGIN = ("admin", "admin")
 TEST_DB_PREFIX = "credit_test"
+KEPT_TEST_DB = f"{TEST_DB_PREFIX}_kept"  # the suite database --keep-db keeps and re-uses
 ODOO_MISSING = (
     "Odoo 19 not found: install it from source as Odoo documents it "
     "(https://www.odoo.com/documentation/19.0/administration/on_premise/source.html) "
@@ -232,11 +234,16 @@ class Tally:
         return f"{text}, {self.skipped} skipped" if self.skipped else text
 
 
+def announce(command):
+    """Print ``command`` as one shell-quoted line, so that it can be run again by hand."""
+    say(f"$ {shlex.join(str(arg) for arg in command)}")
+
+
 def run_pure_tests(tally):
     say("== Pure-Python tests (pytest tests/) ==")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "tests")],
-        capture_output=True, text=True, cwd=REPO, check=False)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(REPO / "tests")]
+    announce(command)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
     out = result.stdout + result.stderr
     summary = out.strip().splitlines()[-1] if out.strip() else ""
     counts = {k: int(n) for n, k in re.findall(r"(\d+) (passed|failed|error|errors|skipped)", summary)}
@@ -257,6 +264,7 @@ def run_static_checks(tally):
             sys.executable, "-m", "pylint", "--rcfile=.pylintrc-mandatory", "--score=n", ADDON, DEMO_ADDON]),
     ]
     for name, command in checks:
+        announce(command)
         result = subprocess.run(command, capture_output=True, text=True, cwd=REPO, check=False)
         if result.returncode:
             say(result.stdout + result.stderr)
@@ -286,64 +294,37 @@ def _problems(log_text, *, addon_only_warnings):
     return found
 
 
-def run_odoo_suite(tally, odoo, keep):
-    say("== Odoo suite ==")
-    stamp = f"{os.getpid()}"
-    test_db, demo_db = f"{TEST_DB_PREFIX}_{stamp}", f"{TEST_DB_PREFIX}_demo_{stamp}"
-    logs = REPO / ".test-logs"
-    logs.mkdir(exist_ok=True)
-    started = time.time()
-    # Two fresh databases at once: the test suite of both addons (no demo data) and an
-    # install check (the demo addon with demo data, then uninstalling credit_management,
-    # which takes the demo addon with it). Each part's log goes to its own file.
-    suite_log, demo_log = logs / "odoo-tests.log", logs / "odoo-install-demo.log"
-    for log in (suite_log, demo_log, logs / "odoo-uninstall.log"):
-        log.unlink(missing_ok=True)  # Odoo appends to its log file: judge this run only
-    suite = subprocess.Popen(
-        odoo.run_args("-d", test_db, "-i", f"{ADDON},{DEMO_ADDON}", "--test-enable",
-                      f"--test-tags=/{ADDON},/{DEMO_ADDON}",
-                      "--stop-after-init", f"--http-port={free_port()}", "--max-cron-threads=0",
-                      f"--logfile={suite_log}", "--log-level=info"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO)
-    demo = subprocess.Popen(
-        odoo.run_args("-d", demo_db, "-i", DEMO_ADDON, "--with-demo", "--stop-after-init",
-                      f"--http-port={free_port()}", "--max-cron-threads=0",
-                      f"--logfile={demo_log}", "--log-level=info"),
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO)
-    demo_rc = demo.wait()
-    say(f"install with demo data: {'ok' if not demo_rc else 'FAILED'} ({time.time() - started:.0f}s)")
-    uninstall_rc = 1
-    if not demo_rc:
-        # `odoo module` reads its options from a configuration file only.
-        conf = logs / "odoo-uninstall.conf"
-        conf.write_text(
-            f"[options]\naddons_path = {odoo.addons_path}\nlogfile = {logs / 'odoo-uninstall.log'}\n")
-        uninstall = subprocess.run(
-            [*odoo.command, "module", "uninstall", "-c", str(conf), "-d", demo_db, ADDON],
-            capture_output=True, text=True, cwd=REPO, check=False)
-        uninstall_rc = uninstall.returncode
-        if uninstall_rc:
-            say(uninstall.stdout + uninstall.stderr)
+def _addon_installed(database):
+    """Whether ``database`` exists and has the addon installed."""
+    state = subprocess.run(
+        ["psql", "-X", "-tAq", "-d", database, "-c",
+         f"SELECT state FROM ir_module_module WHERE name = '{ADDON}'"],
+        capture_output=True, text=True, check=False).stdout.strip()
+    return state == "installed"
+
+
+def start_suite(odoo, test_db, suite_log, tags, keep_db):
+    """Start the Odoo test suite on ``test_db``: a fresh install of the addon, or with
+    ``keep_db`` an update of the addon in the database kept by the last run. Returns the
+    process."""
+    if keep_db and _addon_installed(test_db):
+        say(f"Re-using the database '{test_db}' (--keep-db): updating the addon.")
+        load = ["-u", f"{ADDON},{DEMO_ADDON}"]
+    else:
+        drop_db(test_db)
+        load = ["-i", f"{ADDON},{DEMO_ADDON}"]
+    command = odoo.run_args(
+        "-d", test_db, *load, "--test-enable", f"--test-tags={tags or f'/{ADDON},/{DEMO_ADDON}'}",
+        "--stop-after-init", f"--http-port={free_port()}", "--max-cron-threads=0",
+        f"--logfile={suite_log}", "--log-level=info")
+    announce(command)
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO)
+
+
+def finish_suite(tally, suite, suite_log, started):
+    """Wait for the test suite and count its results from its log."""
     suite_rc = suite.wait()
     elapsed = time.time() - started
-
-    # install + uninstall checks: the addon logs nothing at WARNING or above.
-    demo_text = demo_log.read_text(errors="replace") if demo_log.exists() else ""
-    uninstall_log = logs / "odoo-uninstall.log"
-    uninstall_text = uninstall_log.read_text(errors="replace") if uninstall_log.exists() else ""
-    for name, rc, problems in (
-        ("install with demo data", demo_rc, _problems(demo_text, addon_only_warnings=True)),
-        ("uninstall", uninstall_rc, _problems(uninstall_text, addon_only_warnings=True)),
-    ):
-        if rc or problems:
-            say(f"{name}: FAILED")
-            for line in problems[:40]:
-                say(f"  {line}")
-            tally.add(failed=1)
-        else:
-            say(f"{name}: clean")
-            tally.add(passed=1)
-
     suite_text = suite_log.read_text(errors="replace") if suite_log.exists() else ""
     results = RESULT_LINE.findall(suite_text)
     problems = _problems(suite_text, addon_only_warnings=True)
@@ -362,21 +343,87 @@ def run_odoo_suite(tally, odoo, keep):
         if problems and not bad:
             bad = 1
     tally.add(passed=max(ran - failures - errors, 0), failed=bad)
-    if not keep:
+
+
+def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=True):
+    say("== Odoo suite ==")
+    stamp = f"{os.getpid()}"
+    test_db, demo_db = f"{TEST_DB_PREFIX}_{stamp}", f"{TEST_DB_PREFIX}_demo_{stamp}"
+    if keep_db:
+        test_db = KEPT_TEST_DB
+    logs = REPO / ".test-logs"
+    logs.mkdir(exist_ok=True)
+    started = time.time()
+    # Two fresh databases at once: the test suite of both addons (no demo data) and an
+    # install check (the demo addon with demo data, then uninstalling credit_management,
+    # which takes the demo addon with it). Each part's log goes to its own file.
+    suite_log, demo_log = logs / "odoo-tests.log", logs / "odoo-install-demo.log"
+    for log in (suite_log, demo_log, logs / "odoo-uninstall.log"):
+        log.unlink(missing_ok=True)  # Odoo appends to its log file: judge this run only
+    suite = start_suite(odoo, test_db, suite_log, tags, keep_db)
+    if not demo_check:
+        finish_suite(tally, suite, suite_log, started)
+        if not (keep or keep_db):
+            drop_db(test_db)
+        return
+    demo_command = odoo.run_args("-d", demo_db, "-i", DEMO_ADDON, "--with-demo", "--stop-after-init",
+                                 f"--http-port={free_port()}", "--max-cron-threads=0",
+                                 f"--logfile={demo_log}", "--log-level=info")
+    announce(demo_command)
+    demo = subprocess.Popen(demo_command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=REPO)
+    demo_rc = demo.wait()
+    say(f"install with demo data: {'ok' if not demo_rc else 'FAILED'} ({time.time() - started:.0f}s)")
+    uninstall_rc = 1
+    if not demo_rc:
+        # `odoo module` reads its options from a configuration file only.
+        conf = logs / "odoo-uninstall.conf"
+        conf.write_text(
+            f"[options]\naddons_path = {odoo.addons_path}\nlogfile = {logs / 'odoo-uninstall.log'}\n")
+        uninstall_command = [*odoo.command, "module", "uninstall", "-c", str(conf), "-d", demo_db, ADDON]
+        announce(uninstall_command)
+        uninstall = subprocess.run(uninstall_command, capture_output=True, text=True, cwd=REPO, check=False)
+        uninstall_rc = uninstall.returncode
+        if uninstall_rc:
+            say(uninstall.stdout + uninstall.stderr)
+    # install + uninstall checks: the addon logs nothing at WARNING or above.
+    demo_text = demo_log.read_text(errors="replace") if demo_log.exists() else ""
+    uninstall_log = logs / "odoo-uninstall.log"
+    uninstall_text = uninstall_log.read_text(errors="replace") if uninstall_log.exists() else ""
+    for name, rc, problems in (
+        ("install with demo data", demo_rc, _problems(demo_text, addon_only_warnings=True)),
+        ("uninstall", uninstall_rc, _problems(uninstall_text, addon_only_warnings=True)),
+    ):
+        if rc or problems:
+            say(f"{name}: FAILED")
+            for line in problems[:40]:
+                say(f"  {line}")
+            tally.add(failed=1)
+        else:
+            say(f"{name}: clean")
+            tally.add(passed=1)
+
+    finish_suite(tally, suite, suite_log, started)
+    if not (keep or keep_db):
         drop_db(test_db)
+    if not keep:
         drop_db(demo_db)
 
 
 def cmd_test(args):
     tally = Tally()
     pip_install("requirements-dev.txt", ["pytest", "hypothesis", "ruff", "pylint_odoo", "websocket"])
-    run_pure_tests(tally)
-    run_static_checks(tally)
+    if args.tags:
+        say(f"Only the Odoo tests tagged {args.tags} (--tags): no pure-Python tests, static checks nor "
+            "install check.")
+    else:
+        run_pure_tests(tally)
+        run_static_checks(tally)
     odoo = find_odoo()
     if odoo:
         pip_install("requirements.txt", ["requests", "stdnum"])
         ensure_postgres()
-        run_odoo_suite(tally, odoo, args.keep)
+        run_odoo_suite(tally, odoo, args.keep, tags=args.tags, keep_db=args.keep_db,
+                       demo_check=not (args.tags or args.no_demo_check))
     else:
         say("Odoo suite: SKIPPED (Odoo 19 not found)")
         say(ODOO_MISSING)
@@ -393,6 +440,14 @@ def main():
     serve.add_argument("--fresh", action="store_true", help="drop and recreate the demo database")
     test = sub.add_parser("test", help="run all the tests")
     test.add_argument("--keep", action="store_true", help="keep the test databases")
+    test.add_argument("--tags", metavar="TAGS",
+                      help="run only the Odoo tests with these Odoo test tags, e.g. "
+                           f"/{ADDON}:TestCreditHold or /{ADDON}:TestCreditHold.test_tier_policies")
+    test.add_argument("--keep-db", action="store_true",
+                      help=f"keep the suite database ({KEPT_TEST_DB}) and re-use it next time: "
+                           "the addon is updated instead of installed afresh")
+    test.add_argument("--no-demo-check", action="store_true",
+                      help="skip the install-with-demo-data and uninstall check run beside the suite")
     args = parser.parse_args()
     if args.command == "serve":
         cmd_serve(args)

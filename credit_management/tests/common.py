@@ -82,3 +82,25 @@ class CreditCommon(TestSaleCommon):
         if confirm:
             order.action_confirm()
         return order
+
+    # ------------------------------------------------------------------ queries
+    def _query_count(self, func, *args, cold=True):
+        """The number of SQL queries ``func(*args)`` runs: pending writes are flushed
+        before it, its own after it; ``cold`` empties the record caches first so that what
+        it reads is counted."""
+        self.env.flush_all()
+        if cold:
+            self.env.invalidate_all()
+        before = self.env.cr.sql_log_count
+        func(*args)
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    def assertQueryCountStable(self, func, few, many, slack=0):
+        """Assert that ``func(many)`` runs no more queries than ``func(few)`` (plus
+        ``slack``): the work is set-based, its cost does not grow with the records or the
+        documents behind them. A first call warms the caches that do not depend on the
+        data (access rules, groups)."""
+        func(few)
+        small, large = self._query_count(func, few), self._query_count(func, many)
+        self.assertLessEqual(large, small + slack, f"{small} queries for {few}, {large} for {many}")

@@ -6,8 +6,9 @@ from .common import CreditCommon
 
 
 class ComplaintCommon(CreditCommon):
-    """Credit tests about complaints: categories, root causes, an overdue invoice maker and
-    a complaint maker. The customer's credit controller is the test controller."""
+    """Credit tests about complaints and shared notes: categories, root causes, an overdue
+    invoice maker, a complaint maker and a second company with its own chart of accounts.
+    The customer's credit controller is the test controller."""
 
     @classmethod
     def setUpClass(cls):
@@ -18,6 +19,7 @@ class ComplaintCommon(CreditCommon):
         cls.cause_defect = cls.env.ref("credit_management.complaint_root_cause_defect")
         cls.cause_price = cls.env.ref("credit_management.complaint_root_cause_price")
         cls.today = fields.Date.today()
+        cls.other_company = cls.setup_other_company(name="Other Co")["company"]
 
     @classmethod
     def _overdue_invoice(cls, amount, days_overdue=45, partner=None):

@@ -10,8 +10,9 @@ from .common import CreditCommon
 
 class CreditHoldCommon(CreditCommon):
     """Credit holds at confirmation: a customer with a limit of 1,000 followed by the
-    credit controller, the default risk tiers, and helpers to hold and confirm orders the
-    way people do (the Confirm button passes ``credit_dialog``)."""
+    credit controller, the default risk tiers, a second company with its own chart of
+    accounts, and helpers to hold and confirm orders the way people do (the Confirm button
+    passes ``credit_dialog``)."""
 
     @classmethod
     def setUpClass(cls):
@@ -21,6 +22,7 @@ class CreditHoldCommon(CreditCommon):
         cls.tier_low = cls.env.ref("credit_management.credit_risk_tier_low")  # never holds
         cls.customer.with_company(cls.company).credit_limit = 1000
         cls.customer.sudo().credit_controller_id = cls.controller
+        cls.other_company = cls.setup_other_company(name="Other Co")["company"]
 
     @classmethod
     def _set_tier(cls, partner, tier):
@@ -31,6 +33,12 @@ class CreditHoldCommon(CreditCommon):
         """A posted invoice due ``days_overdue`` days ago (30-day terms)."""
         date = fields.Date.today() - relativedelta(days=days_overdue + 30)
         return cls._invoice(partner, amount, date=date, due_days=30, **kwargs)
+
+    def _near_the_limit(self):
+        """Switch the over-limit rule on and invoice the customer 900 of its 1,000 limit:
+        an order over 100 is held. Returns the invoice."""
+        self.company.credit_hold_over_limit = True
+        return self._invoice(self.customer, 900)
 
     @staticmethod
     def _click_confirm(order, user=None):

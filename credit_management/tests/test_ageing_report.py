@@ -1,13 +1,10 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import tagged
-
-from .common import CreditCommon
 
 
-@tagged("post_install", "-at_install")
-class TestAgeingReport(CreditCommon):
+# The tests of TestCreditBasics (in test_exposure.py), on the CreditCommon setup.
+class AgeingReportTests:
     """Receivables Ageing shows what each customer owes by how long it has been due."""
 
     def test_open_amounts_fall_in_their_bucket(self):
@@ -38,8 +35,7 @@ class TestAgeingReport(CreditCommon):
         self.assertEqual(dict(groups), {"not_due": 100, "1_30": 200, "61_90": 300, "90_plus": 250})
 
     def test_other_company_receivables_are_not_shown(self):
-        other = self.setup_other_company(name="Other Co")["company"]
-        self.env["account.move"].with_company(other).create({
+        self.env["account.move"].with_company(self.other_company).create({
             "move_type": "out_invoice", "partner_id": self.customer.id,
             "invoice_date": fields.Date.today(),
             "invoice_line_ids": [fields.Command.create({"name": "x", "price_unit": 70, "tax_ids": []})],

@@ -10,10 +10,12 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .complaint_common import ComplaintCommon
+from .test_complaint_dispute import ComplaintDisputeTests
+from .test_shared_note import SharedNoteTests
 
 
-@tagged("post_install", "-at_install")
-class TestComplaint(ComplaintCommon):
+# The tests of TestComplaintsAndNotes (below), on the ComplaintCommon setup.
+class ComplaintTests:
     """Complaints are raised from a customer, an invoice or an order, handled by the credit
     team, and closed as resolved only with a root cause and a resolution."""
 
@@ -201,20 +203,12 @@ class TestComplaint(ComplaintCommon):
         customers = self.env["res.partner"].create([{"name": f"Customer {i}", "is_company": True} for i in range(6)])
         for customer in customers:
             self._complaint(partner_id=customer.id)
-        self.env.flush_all()
-
-        def count_queries(partners):
-            partners = partners.with_user(self.controller)
-            partners.invalidate_recordset()
-            before = self.cr.sql_log_count
-            partners.mapped("credit_complaint_count")
-            return self.cr.sql_log_count - before
-
-        count_queries(customers[-1:])  # warm the caches (groups, rules) first
-        self.assertEqual(count_queries(customers[:1]), count_queries(customers))
+        self.assertQueryCountStable(
+            lambda partners: partners.with_user(self.controller).mapped("credit_complaint_count"),
+            customers[:1], customers)
 
     def test_other_companys_complaints_stay_there(self):
-        other_company = self.setup_other_company(name="Other Co")["company"]
+        other_company = self.other_company
         self.env["credit.complaint"].with_company(other_company).create({
             "partner_id": self.customer.id, "category_id": self.category_quality.id, "company_id": other_company.id,
         })
@@ -282,3 +276,12 @@ class TestComplaint(ComplaintCommon):
         by_salesperson = dict(Complaint._read_group(
             [("partner_id", "=", self.customer.id)], ["salesperson_id"], ["__count"]))
         self.assertEqual(by_salesperson, {self.salesman: 3})
+
+
+@tagged("post_install", "-at_install")
+class TestComplaintsAndNotes(ComplaintTests, ComplaintDisputeTests, SharedNoteTests, ComplaintCommon):
+    """Complaints, the disputes they put invoices in, and the notes sales and credit share,
+    on one setup (one chart of accounts): the tests are in the classes above, one file per
+    capability."""
+
+    allow_inherited_tests_method = True

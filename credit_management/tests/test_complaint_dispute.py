@@ -1,11 +1,8 @@
-from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .complaint_common import ComplaintCommon
 
-
-@tagged("post_install", "-at_install")
-class TestComplaintDispute(ComplaintCommon):
+# The tests of TestComplaintsAndNotes (in test_complaint.py), on the ComplaintCommon setup.
+class ComplaintDisputeTests:
     """An open complaint that pauses follow-up puts its invoice — and only that invoice — in
     dispute: the receivables layer's rule "not chased nor counted overdue", used by the follow-up
     runs and the overdue hold rule, and the ageing report's Disputed and Not Chased columns

@@ -1,10 +1,10 @@
-from odoo.tests import tagged
+from psycopg2 import IntegrityError
 
-from .hold_common import CreditHoldCommon
+from odoo.tools import mute_logger
 
 
-@tagged("post_install", "-at_install")
-class TestCreditHoldSettings(CreditHoldCommon):
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
+class CreditHoldSettingsTests:
     """The hold rules in the settings, with a preview of what they would hold."""
 
     def test_preview_counts_the_open_quotations_the_rules_would_hold(self):
@@ -32,10 +32,6 @@ class TestCreditHoldSettings(CreditHoldCommon):
         self.assertEqual(self.company.credit_hold_overdue_days, 30)
 
     def test_bad_settings_are_refused(self):
-        from psycopg2 import IntegrityError
-
-        from odoo.tools import mute_logger
-
         with mute_logger("odoo.sql_db"), self.assertRaises(IntegrityError), self.cr.savepoint():
             self.company.credit_hold_overdue_days = -1
             self.company.flush_recordset()

@@ -1,15 +1,15 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
-
-from .hold_common import CreditHoldCommon
+from odoo.tests import Form
 
 
-@tagged("post_install", "-at_install")
-class TestCreditLimitHistory(CreditHoldCommon):
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
+class CreditLimitHistoryTests:
     """Who may change a credit limit, the history of every change, temporary limits and the
     tier's default limit proposed for customers without one."""
 
@@ -58,7 +58,7 @@ class TestCreditLimitHistory(CreditHoldCommon):
         due = history._credit_due_temporary_limits(today=later)
         self.assertEqual(due.new_limit, 5000)
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0), \
-                patch.object(fields.Date, "context_today", return_value=later):
+                freeze_time(later):
             history._cron_end_temporary_limits()
         self.assertEqual(self.customer.with_company(self.company).credit_limit, 1000)
         self.assertTrue(due.ended)
@@ -86,7 +86,7 @@ class TestCreditLimitHistory(CreditHoldCommon):
         self.assertIn("High", self._history(newcomer)[0].reason)
 
     def test_limits_and_history_are_per_company(self):
-        other = self.setup_other_company(name="Other Co")["company"]
+        other = self.other_company
         self.env.user.company_ids |= other
         self.customer.with_company(other).credit_limit = 300
         self.assertEqual(self.customer.with_company(self.company).credit_limit, 1000)

@@ -5,21 +5,14 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tests import Form, tagged
-
-from .hold_common import CreditHoldCommon
+from odoo.tests import Form
 
 
-@tagged("post_install", "-at_install")
-class TestCreditRelease(CreditHoldCommon):
+# The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
+class CreditReleaseTests:
     """Release requests: asked by the salesperson with a note, decided by a credit manager,
-    measured, and valid only for the order as it was approved."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.credit_hold_over_limit = True
-        cls._invoice(cls.customer, 900)
+    measured, and valid only for the order as it was approved. Each test starts with the
+    customer at 900 of its 1,000 limit and the over-limit rule on."""
 
     def _held_order(self, amount=500):
         order = self._order(self.customer, amount, confirm=False)
@@ -30,6 +23,7 @@ class TestCreditRelease(CreditHoldCommon):
     def test_salesperson_journey_from_confirm_to_approval_to_confirmed(self):
         """Form driven: confirm -> held with explanation -> request with note -> the manager
         approves -> the salesperson confirms."""
+        self._near_the_limit()
         order_form = Form(self.env["sale.order"].with_user(self.salesman))
         order_form.partner_id = self.customer
         with order_form.order_line.new() as line:
@@ -79,6 +73,7 @@ class TestCreditRelease(CreditHoldCommon):
         self.assertIn(f"Confirmed under the credit approval {request.name}", self._notes(order)[0].body)
 
     def test_decline_needs_a_note_and_tells_the_salesperson(self):
+        self._near_the_limit()
         order = self._held_order()
         request = self._request(order)
         with self.assertRaises(UserError):
@@ -101,6 +96,7 @@ class TestCreditRelease(CreditHoldCommon):
         self.assertEqual(second.state, "pending", "The salesperson may ask again")
 
     def test_approval_is_void_when_the_order_grows_beyond_the_tolerance(self):
+        self._near_the_limit()
         order = self._held_order(400)
         request = self._request(order)
         self._approve(request)
@@ -116,6 +112,7 @@ class TestCreditRelease(CreditHoldCommon):
         self.assertEqual(order.state, "draft")
 
     def test_cancelling_the_order_voids_its_approval_and_withdraws_requests(self):
+        self._near_the_limit()
         approved_order = self._held_order()
         approval = self._request(approved_order)
         self._approve(approval)
@@ -133,6 +130,7 @@ class TestCreditRelease(CreditHoldCommon):
         self.assertEqual(approved_order.credit_check_state, "hold", "A new confirmation is checked again")
 
     def test_approval_expires_after_its_validity(self):
+        self._near_the_limit()
         order = self._held_order()
         request = self._request(order)
         self._approve(request)
@@ -144,6 +142,7 @@ class TestCreditRelease(CreditHoldCommon):
             self.assertEqual(order.credit_check_state, "hold")
 
     def test_response_hours_are_measured_and_the_queue_is_oldest_first(self):
+        self._near_the_limit()
         start = fields.Datetime.now()
         with freeze_time(start):
             first = self._request(self._held_order())
@@ -162,6 +161,7 @@ class TestCreditRelease(CreditHoldCommon):
         self.assertEqual(groups, [(self.manager, 5.5)])
 
     def test_salesperson_cannot_approve_nor_edit_a_decision(self):
+        self._near_the_limit()
         order = self._held_order()
         request = self._request(order)
         as_salesman = request.with_user(self.salesman)
@@ -186,6 +186,7 @@ class TestCreditRelease(CreditHoldCommon):
                          "The snapshot and the state are the server's, never the caller's")
 
     def test_controller_sees_requests_and_comments_but_does_not_decide(self):
+        self._near_the_limit()
         request = self._request(self._held_order())
         as_controller = request.with_user(self.controller)
         self.assertEqual(as_controller.state, "pending")
@@ -194,6 +195,7 @@ class TestCreditRelease(CreditHoldCommon):
             as_controller.decision_note = "Approve"
 
     def test_salesperson_sees_only_own_requests(self):
+        self._near_the_limit()
         mine = self._request(self._held_order())
         other_order = self._order(self.customer, 500, confirm=False, salesperson=self.salesman_2)
         self._click_confirm(other_order, self.salesman_2)
@@ -205,8 +207,9 @@ class TestCreditRelease(CreditHoldCommon):
             self._request(other_order.with_user(self.salesman))
 
     def test_requests_are_isolated_per_company(self):
+        self._near_the_limit()
         request = self._request(self._held_order())
-        other = self.setup_other_company(name="Other Co")["company"]
+        other = self.other_company
         outsider = self.env["res.users"].create({
             "name": "Other Manager", "login": "other_credit_manager",
             "company_id": other.id, "company_ids": [Command.set(other.ids)],
@@ -219,11 +222,13 @@ class TestCreditRelease(CreditHoldCommon):
             request.with_user(outsider).read(["state"])
 
     def test_an_order_that_passes_needs_no_request(self):
+        self._near_the_limit()
         order = self._order(self.customer, 10, confirm=False)
         with self.assertRaises(UserError):
             self._request(order)
 
     def test_asking_before_confirming_holds_and_requests(self):
+        self._near_the_limit()
         order = self._order(self.customer, 500, confirm=False)
         self.assertTrue(order.credit_needs_approval)
         request = self._request(order)
@@ -232,6 +237,7 @@ class TestCreditRelease(CreditHoldCommon):
         self.assertEqual(order.credit_check_state, "pending")
 
     def test_without_controller_the_default_controller_then_the_managers_are_asked(self):
+        self._near_the_limit()
         self.customer.sudo().credit_controller_id = False
         self.company.credit_default_controller_id = self.controller
         first = self._request(self._held_order())

@@ -2,16 +2,15 @@ from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
-from odoo.tests import Form, tagged
+from odoo.tests import Form
 
 from odoo.addons.base.models.ir_cron import IrCron
 
 from ..models import credit_followup_run
-from .followup_common import FollowupCommon
 
 
-@tagged("post_install", "-at_install")
-class TestFollowupExecute(FollowupCommon):
+# The tests of TestFollowup (in test_followup_levels.py), on the FollowupCommon setup.
+class FollowupExecuteTests:
     """Executing a run: each channel does what the customer and the controller expect,
     once and only once, whatever happens."""
 

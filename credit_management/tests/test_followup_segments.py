@@ -1,11 +1,8 @@
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import tagged
-
-from .followup_common import FollowupCommon
 
 
-@tagged("post_install", "-at_install")
-class TestFollowupSegments(FollowupCommon):
+# The tests of TestFollowup (in test_followup_levels.py), on the FollowupCommon setup.
+class FollowupSegmentTests:
     """Customers belong to the first segment whose rule matches, unless fixed by hand;
     only the credit team runs follow-ups, only managers configure them."""
 

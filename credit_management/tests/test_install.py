@@ -1,10 +1,5 @@
-from odoo.tests import tagged
-
-from .common import CreditCommon
-
-
-@tagged("post_install", "-at_install")
-class TestInstall(CreditCommon):
+# The tests of TestCreditBasics (in test_exposure.py), on the CreditCommon setup.
+class InstallTests:
     """The addon's groups and its Credit app are there for the people they are for."""
 
     def _visible_menus(self, user):

@@ -1,13 +1,10 @@
 from ast import literal_eval
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
-
-from .common_risk import CreditRiskCommon
 
 
-@tagged("post_install", "-at_install")
-class TestLimitSuggestion(CreditRiskCommon):
+# The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
+class LimitSuggestionTests:
     """Reliable customers who use most of their limit while their sales grow are listed
     with a suggested limit, applied only by a manager's click."""
 

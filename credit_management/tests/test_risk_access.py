@@ -1,12 +1,9 @@
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import tagged
-
-from .common_risk import CreditRiskCommon
 
 
-@tagged("post_install", "-at_install")
-class TestRiskAccess(CreditRiskCommon):
+# The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
+class RiskAccessTests:
     """Salespeople see a customer's tier and behaviour but cannot change them; only
     reviews set them, only managers override; reviews stay in their company."""
 
@@ -15,8 +12,6 @@ class TestRiskAccess(CreditRiskCommon):
         super().setUpClass()
         # A salesperson who may edit contacts: what stops them is the credit rule, not the ACL.
         cls.salesman.group_ids |= cls.env.ref("base.group_partner_manager")
-        cls._history(cls.customer, [(days, 1000, [(0, None)]) for days in (300, 200, 100)])
-        cls.customer.with_user(cls.controller).action_credit_review()
 
     def test_salesperson_reads_tier_and_behaviour(self):
         customer = self.customer.with_user(self.salesman)

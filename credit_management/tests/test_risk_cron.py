@@ -1,13 +1,11 @@
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo.tests import tagged
-
-from .common_risk import CreditRiskCommon
+from freezegun import freeze_time
 
 
-@tagged("post_install", "-at_install")
-class TestRiskCron(CreditRiskCommon):
+# The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
+class RiskCronTests:
     """The daily job reviews the customers whose review date has come (and those never
     reviewed), in batches that commit progress, and goes on where it stopped."""
 
@@ -62,16 +60,10 @@ class TestRiskCron(CreditRiskCommon):
     def test_customers_are_due_again_after_their_tier_interval(self):
         self._run()
         later = self.today + timedelta(days=self.tier_low.review_interval_days)
-        with patch("odoo.fields.Date.context_today", return_value=later):
+        with freeze_time(later):
             self._run()
         low = self.customers.filtered(lambda c: c.credit_risk_tier_id == self.tier_low)
         self.assertTrue(low)
         for customer in low:
             self.assertEqual(len(customer.credit_review_ids), 2)
         self.assertEqual(len(self.not_due.credit_review_ids), 2)
-
-    def test_the_job_is_scheduled_daily(self):
-        cron = self.env.ref("credit_management.ir_cron_credit_review_due_partners")
-        self.assertTrue(cron.active)
-        self.assertEqual((cron.interval_number, cron.interval_type), (1, "days"))
-        self.assertEqual(cron.code.strip(), "model._cron_review_due_partners()")

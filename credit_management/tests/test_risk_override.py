@@ -1,22 +1,16 @@
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
-
-from .common_risk import CreditRiskCommon
+from odoo.tests import Form
 
 
-@tagged("post_install", "-at_install")
-class TestRiskOverride(CreditRiskCommon):
+# The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
+class RiskOverrideTests:
     """A credit manager forces a tier with a reason and an optional end date; it wins
     over the score until then, every change is logged, and it ends on its own."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._history(cls.customer, [(days, 1000, [(0, None)]) for days in (300, 200, 100)])
-        cls.customer.with_user(cls.controller).action_credit_review()
 
     def _override(self, tier, reason="Bank guarantee received", until=None, user=None):
         action = self.customer.with_user(user or self.manager).action_credit_override_tier()
@@ -59,7 +53,7 @@ class TestRiskOverride(CreditRiskCommon):
                 patch.object(type(self.env["ir.cron"]), "_commit_progress", return_value=60.0):
             self.env["res.partner"]._cron_review_due_partners()
             self.assertEqual(self.customer.credit_risk_tier_id, self.tier_critical, "Still running")
-            with patch("odoo.fields.Date.context_today", return_value=self.today + timedelta(days=11)):
+            with freeze_time(self.today + timedelta(days=11)):
                 self.env["res.partner"]._cron_review_due_partners()
         self.assertEqual(self.customer.credit_risk_tier_id, self.tier_low)
         self.assertFalse(self.customer.credit_tier_override_id)
@@ -71,7 +65,7 @@ class TestRiskOverride(CreditRiskCommon):
 
     def test_a_review_after_the_end_date_restores_the_score_tier(self):
         self._override(self.tier_critical, until=self.today + timedelta(days=1))
-        with patch("odoo.fields.Date.context_today", return_value=self.today + timedelta(days=2)):
+        with freeze_time(self.today + timedelta(days=2)):
             self.customer.with_user(self.controller).action_credit_review()
         self.assertEqual(self.customer.credit_risk_tier_id, self.tier_low)
         self.assertFalse(self.customer.credit_tier_override_id)

@@ -6,10 +6,15 @@ from odoo.tests import tagged
 from ..credit_core.history import HistoryWindow, InvoiceFact, summarize_history
 from ..credit_core.score import PRIOR
 from .common_risk import CreditRiskCommon
+from .test_limit_suggestion import LimitSuggestionTests
+from .test_risk_access import RiskAccessTests
+from .test_risk_cron import RiskCronTests
+from .test_risk_override import RiskOverrideTests
+from .test_risk_tiers import RiskTierTests
 
 
-@tagged("post_install", "-at_install")
-class TestRiskReview(CreditRiskCommon):
+# The tests of TestCreditRisk (below), on the CreditRiskCommon setup.
+class RiskReviewTests:
     """A review scores the customer from its own invoices and payments, explains each
     factor, classifies how it pays, sets its tier and next review, and logs it."""
 
@@ -154,15 +159,16 @@ class TestRiskReview(CreditRiskCommon):
 
     def test_other_companies_invoices_do_not_count(self):
         other = self.setup_other_company(name="Other Co")["company"]
+        partner = self._customer("Abroad")
         for days in (300, 200, 100):
             self.env["account.move"].with_company(other).create({
-                "move_type": "out_invoice", "partner_id": self.customer.id,
+                "move_type": "out_invoice", "partner_id": partner.id,
                 "invoice_date": self.today - timedelta(days=days),
                 "invoice_line_ids": [Command.create({"name": "x", "price_unit": 500, "tax_ids": []})],
             }).action_post()
-        review = self._review(self.customer)
+        review = self._review(partner)
         self.assertEqual(review.company_id, self.company)
-        self.assertEqual(self.customer.credit_payment_behaviour, "new", "No history with this company")
+        self.assertEqual(partner.credit_payment_behaviour, "new", "No history with this company")
 
     def test_outcomes_as_of_a_past_date_ignore_what_came_later(self):
         partner = self._customer("Late Then")
@@ -183,17 +189,7 @@ class TestRiskReview(CreditRiskCommon):
         for partner in many[:4]:
             self._history(partner, [(200, 500, [(5, None)]), (100, 500, [])])
         self._review(few | many)  # a first review: tiers change from nothing
-
-        def queries(partners):
-            self.env.invalidate_all()
-            self.env.flush_all()
-            before = self.env.cr.sql_log_count
-            partners._credit_review("manual", self.company)
-            self.env.flush_all()
-            return self.env.cr.sql_log_count - before
-
-        queries(many), queries(few)  # warm the caches that do not depend on the data
-        self.assertEqual(queries(many), queries(few))
+        self.assertQueryCountStable(lambda partners: partners._credit_review("manual", self.company), few, many)
 
     def test_review_as_a_list_action(self):
         action = self.env.ref("credit_management.action_server_credit_review")
@@ -204,10 +200,20 @@ class TestRiskReview(CreditRiskCommon):
         self.assertEqual(len(partners.credit_review_ids), 2)
 
     def test_quotation_shows_the_customer_tier_and_behaviour(self):
-        self._history(self.customer, [(days, 1000, [(0, None)]) for days in (300, 200, 100)])
-        self._review(self.customer)
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
         quotation = self._order(contact, 100, confirm=False).with_user(self.salesman)
         self.assertEqual(quotation.credit_partner_tier_id, self.tier_low)
         self.assertEqual(quotation.credit_partner_payment_behaviour, "prompt")
         self.assertEqual(quotation.credit_partner_tier_color, self.tier_low.color)
+
+
+@tagged("post_install", "-at_install")
+class TestCreditRisk(
+    RiskReviewTests, RiskTierTests, RiskAccessTests, RiskOverrideTests, RiskCronTests, LimitSuggestionTests,
+    CreditRiskCommon,
+):
+    """Risk reviews, tiers, overrides, the daily review job, limit suggestions and who may
+    see or change them, on one setup (one chart of accounts): the tests are in the classes
+    above, one file per capability."""
+
+    allow_inherited_tests_method = True

@@ -1,17 +1,15 @@
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
-
-from .common_risk import CreditRiskCommon
+from odoo.tests import Form
 
 
-@tagged("post_install", "-at_install")
-class TestRiskTiers(CreditRiskCommon):
+# The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
+class RiskTierTests:
     """Managers edit the tiers one after the other; any set of active tiers that leaves a
     score without a tier, or a tier without scores, is refused with the numbers."""
 
-    def setUp(self):
-        super().setUp()
-        self.Tier = self.env["credit.risk.tier"].with_user(self.manager)
+    def _tiers(self):
+        """The risk tiers as the credit manager edits them."""
+        return self.env["credit.risk.tier"].with_user(self.manager)
 
     def test_default_tiers_cover_every_score(self):
         Tier = self.env["credit.risk.tier"]
@@ -37,7 +35,7 @@ class TestRiskTiers(CreditRiskCommon):
 
     def test_archiving_every_tier_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "At least one active risk tier"):
-            self.Tier.search([]).action_archive()
+            self._tiers().search([]).action_archive()
 
     def test_a_tier_moved_before_a_lower_one_is_refused(self):
         with self.assertRaisesRegex(ValidationError, "Medium goes up to score 50, but High"):
@@ -46,7 +44,8 @@ class TestRiskTiers(CreditRiskCommon):
     def test_splitting_a_tier_one_record_at_a_time(self):
         """Medium (25-50) becomes Medium (25-40) and Elevated (40-50): each step is valid."""
         self.tier_medium.with_user(self.manager).max_score = 40
-        elevated = self.Tier.create({"name": "Elevated", "sequence": 25, "max_score": 50, "hold_policy": "over_limit"})
+        elevated = self._tiers().create(
+            {"name": "Elevated", "sequence": 25, "max_score": 50, "hold_policy": "over_limit"})
         Tier = self.env["credit.risk.tier"]
         self.assertEqual(Tier._credit_tier_for_score(45), elevated)
         self.assertEqual(elevated.min_score, 40)
@@ -60,7 +59,7 @@ class TestRiskTiers(CreditRiskCommon):
         self.assertFalse(self.tier_critical.active)
 
     def test_deleting_the_top_tier_alone_is_refused(self):
-        tier = self.Tier.create({"name": "Top", "sequence": 50, "max_score": 100})
+        tier = self._tiers().create({"name": "Top", "sequence": 50, "max_score": 100})
         self.tier_critical.with_user(self.manager).max_score = 99
         with self.assertRaisesRegex(ValidationError, "Scores above 99 belong to no tier"):
             tier.unlink()

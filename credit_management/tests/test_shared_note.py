@@ -3,13 +3,11 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.fields import Command
-from odoo.tests import Form, new_test_user, tagged
-
-from .common import CreditCommon
+from odoo.tests import Form, new_test_user
 
 
-@tagged("post_install", "-at_install")
-class TestSharedNote(CreditCommon):
+# The tests of TestComplaintsAndNotes (in test_complaint.py), on the ComplaintCommon setup.
+class SharedNoteTests:
     """Sales and credit share notes on a customer, in the Credit tab of the customer and of
     its orders: pinned first then newest, internal, editable by their author or a credit
     manager, and able to notify the other team."""
@@ -17,7 +15,6 @@ class TestSharedNote(CreditCommon):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.customer.credit_controller_id = cls.controller
         cls.Note = cls.env["credit.shared.note"]
 
     def _note(self, user, body, partner=None, **vals):
@@ -185,8 +182,7 @@ class TestSharedNote(CreditCommon):
         self.assertFalse(other.exists())
 
     def test_other_companys_notes_stay_there(self):
-        other_company = self.setup_other_company(name="Other Co")["company"]
-        self.Note.create({"partner_id": self.customer.id, "body": "elsewhere", "company_id": other_company.id})
+        self.Note.create({"partner_id": self.customer.id, "body": "elsewhere", "company_id": self.other_company.id})
         mine = self._note(self.salesman, "here")
         self.assertEqual(self.customer.with_user(self.salesman).credit_shared_note_ids, mine)
 
@@ -267,14 +263,6 @@ class TestSharedNote(CreditCommon):
         for customer in customers:
             orders |= self._order(customer, 10, confirm=False)
             self._note(self.salesman, "note", partner=customer)
-        self.env.flush_all()
-
-        def count_queries(records):
-            records = records.with_user(self.salesman)
-            records.invalidate_recordset()
-            before = self.cr.sql_log_count
-            records.mapped("credit_customer_note_ids.body")
-            return self.cr.sql_log_count - before
-
-        count_queries(orders[-1:])
-        self.assertEqual(count_queries(orders[:1]), count_queries(orders))
+        self.assertQueryCountStable(
+            lambda records: records.with_user(self.salesman).mapped("credit_customer_note_ids.body"),
+            orders[:1], orders)
