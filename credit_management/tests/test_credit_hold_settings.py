@@ -13,8 +13,12 @@ class CreditHoldSettingsTests:
         self._order(self.customer, 50, confirm=False)  # within the limit
         self._order(self.customer, 500, confirm=False)  # over it
         self._order(self.customer, 700)  # confirmed: not a quotation
-        # What the settings screen shows while the manager edits the rules, before saving.
+        # What the settings screen shows while the manager edits the rules, before saving:
+        # nothing is evaluated until the manager asks for the preview.
         settings = self.env["res.config.settings"].new({})
+        self.assertEqual(
+            (settings.credit_hold_open_count, settings.credit_hold_preview_count), (0, 0), "Not evaluated")
+        settings.credit_hold_preview = True
         self.assertEqual(settings.credit_hold_current_count, 0, "Default rules hold nothing")
         self.assertEqual(settings.credit_hold_preview_count, 0)
         open_count = settings.credit_hold_open_count

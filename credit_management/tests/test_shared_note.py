@@ -70,12 +70,21 @@ class SharedNoteTests:
         self.assertEqual(on_first.partner_id, self.customer)
         self.assertEqual(contact.credit_shared_note_ids, self.Note, "Notes belong to the company, not its contacts")
 
-    def test_note_typed_on_an_order_is_linked_to_it(self):
+    def _add_note(self, record, user, **values):
+        """Write a note as ``user`` does from ``record``'s Credit tab: *Add a Note*, then
+        the note's own dialog."""
+        action = record.with_user(user).action_credit_add_note()
+        self.assertEqual((action["res_model"], action["target"]), ("credit.shared.note", "new"))
+        with Form(self.Note.with_user(user).with_context(action["context"])) as form:
+            for fname, value in values.items():
+                setattr(form, fname, value)
+        return form.record
+
+    def test_note_added_on_an_order_is_linked_to_it(self):
         order = self._order(self.customer, 100, confirm=False)
-        with Form(order.with_user(self.salesman)) as form:
-            with form.credit_customer_note_ids.new() as line:
-                line.body = "Customer plans to double its orders next quarter"
-                line.note_type = "opportunity"
+        self._add_note(order, self.salesman, body="Customer plans to double its orders next quarter",
+                       note_type="opportunity")
+        order.invalidate_recordset(["credit_customer_note_ids"])
         note = order.credit_customer_note_ids
         self.assertEqual(len(note), 1)
         self.assertEqual(note.sale_order_id, order)
@@ -84,15 +93,6 @@ class SharedNoteTests:
         self.assertEqual(note.team, "sales")
         self.assertEqual(note.company_id, order.company_id)
         self.assertEqual(self.customer.credit_shared_note_ids, note, "It is a note on the customer")
-
-    def test_note_typed_on_a_new_quotation_is_linked_to_it_when_saved(self):
-        form = Form(self.env["sale.order"].with_user(self.salesman))
-        form.partner_id = self.customer
-        with form.credit_customer_note_ids.new() as line:
-            line.body = "Wants delivery on Mondays only"
-        order = form.save()
-        self.assertEqual(order.credit_customer_note_ids.sale_order_id, order)
-        self.assertEqual(order.credit_customer_note_ids.body, "Wants delivery on Mondays only")
 
     def test_quotation_form_saved_without_touching_the_notes_keeps_them(self):
         note = self._note(self.controller, "Check the open invoices first", pinned=True)
@@ -106,28 +106,28 @@ class SharedNoteTests:
             form.note = "Deliver before noon"
         self.assertEqual(order.credit_customer_note_ids, note)
         self.assertFalse(note.sale_order_id, "Showing a note on an order does not move it there")
-        order.write({"credit_customer_note_ids": [Command.set([])]})
-        self.assertTrue(note.exists(), "Notes are deleted one by one, never by replacing the list")
 
     def test_salesperson_adds_a_note_on_a_customer_they_cannot_edit(self):
         customer = self.customer.with_user(self.salesman)
         with self.assertRaises(AccessError):
             customer.check_access("write")
-        customer.write({"credit_shared_note_ids": [Command.create({"body": "Opening a second shop"})]})
+        self._add_note(self.customer, self.salesman, body="Opening a second shop")
         note = self.customer.credit_shared_note_ids
         self.assertEqual(note.body, "Opening a second shop")
         self.assertEqual(note.author_id, self.salesman)
         self.assertFalse(note.sale_order_id)
 
-    def test_note_line_saved_from_the_customer_form_as_the_web_client_does(self):
-        spec = {"credit_shared_note_ids": {"fields": {"body": {}, "team": {}, "author_id": {"fields": {}}}}}
-        result = self.customer.with_user(self.salesman).web_save({
-            "credit_shared_note_ids": [Command.create({"body": "Won a large new account", "note_type": "opportunity"})],
-        }, spec)
-        [line] = result[0]["credit_shared_note_ids"]
-        self.assertEqual(line["body"], "Won a large new account")
-        self.assertEqual(line["team"], "sales")
-        self.assertEqual(line["author_id"]["id"], self.salesman.id)
+    def test_note_dialog_saved_as_the_web_client_does(self):
+        action = self.customer.with_user(self.salesman).action_credit_add_note()
+        spec = {"body": {}, "team": {}, "partner_id": {"fields": {}}, "author_id": {"fields": {}}}
+        [result] = self.Note.with_user(self.salesman).with_context(action["context"]).web_save(
+            {"body": "Won a large new account", "note_type": "opportunity"}, spec)
+        self.assertEqual(result["body"], "Won a large new account")
+        self.assertEqual(result["team"], "sales")
+        self.assertEqual(result["partner_id"]["id"], self.customer.id)
+        self.assertEqual(result["author_id"]["id"], self.salesman.id)
+        edit = self.Note.browse(result["id"]).with_user(self.salesman).action_credit_edit()
+        self.assertEqual((edit["res_id"], edit["target"]), (result["id"], "new"))
 
     def test_team_comes_from_the_authors_groups_when_written(self):
         self.assertEqual(self._note(self.salesman, "a").team, "sales")
@@ -175,8 +175,8 @@ class SharedNoteTests:
         with self.assertRaises(AccessError):
             note.with_user(self.manager).write({"partner_id": self.env["res.partner"].create({"name": "X"}).id})
 
-        self.customer.with_user(self.salesman).write({"credit_shared_note_ids": [Command.delete(note.id)]})
-        self.assertFalse(note.exists(), "The author deletes it from the customer's Credit tab")
+        note.with_user(self.salesman).unlink()
+        self.assertFalse(note.exists(), "The author deletes it")
         other = self._note(self.salesman, "Obsolete")
         other.with_user(self.manager).unlink()
         self.assertFalse(other.exists())
