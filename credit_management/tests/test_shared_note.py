@@ -75,7 +75,7 @@ class SharedNoteTests:
         the note's own dialog."""
         action = record.with_user(user).action_credit_add_note()
         self.assertEqual((action["res_model"], action["target"]), ("credit.shared.note", "new"))
-        with Form(self.Note.with_user(user).with_context(action["context"])) as form:
+        with Form(self.Note.with_user(user).with_context(**action["context"])) as form:
             for fname, value in values.items():
                 setattr(form, fname, value)
         return form.record
@@ -120,7 +120,7 @@ class SharedNoteTests:
     def test_note_dialog_saved_as_the_web_client_does(self):
         action = self.customer.with_user(self.salesman).action_credit_add_note()
         spec = {"body": {}, "team": {}, "partner_id": {"fields": {}}, "author_id": {"fields": {}}}
-        [result] = self.Note.with_user(self.salesman).with_context(action["context"]).web_save(
+        [result] = self.Note.with_user(self.salesman).with_context(**action["context"]).web_save(
             {"body": "Won a large new account", "note_type": "opportunity"}, spec)
         self.assertEqual(result["body"], "Won a large new account")
         self.assertEqual(result["team"], "sales")
