@@ -9,7 +9,11 @@ from credit_core.holds import (
     Standing,
     approval_covers,
     approval_max_amount,
+    approval_status,
+    approval_valid_until,
+    available_credit,
     hold_reasons,
+    on_hold,
     response_hours,
     waiting_label,
 )
@@ -168,3 +172,30 @@ def test_response_hours_and_waiting_labels():
     assert waiting_label(5.9) == "5 h"
     assert waiting_label(48) == "2 d"
     assert waiting_label(75) == "3 d 3 h"
+
+
+def test_on_hold_is_the_manual_hold_or_a_tier_that_holds_every_order_when_tier_policies_apply():
+    on, off = HoldSettings(tier_policy=True), HoldSettings(tier_policy=False)
+    assert on_hold(False, "always", on) and not on_hold(False, "always", off)
+    assert on_hold(True, "none", off)
+    assert not on_hold(False, "over_limit", on)
+    # The order check says the same: a tier reason only when tier policies apply.
+    codes = [reason.code for reason in hold_reasons(Standing(tier_policy="always"), 10.0, off)]
+    assert codes == []
+    codes = [reason.code for reason in hold_reasons(Standing(tier_policy="always"), 10.0, on)]
+    assert codes == ["tier_always"]
+
+
+def test_available_credit_is_zero_without_a_limit_and_negative_over_it():
+    assert available_credit(0.0, 500.0) == 0.0
+    assert available_credit(1000.0, 1200.0) == -200.0
+
+
+def test_approval_status_void_then_expired_then_valid():
+    today = date(2026, 11, 29)
+    until = approval_valid_until(today, 7)
+    assert until == date(2026, 12, 6)
+    assert approval_status(False, until, today) == "valid"
+    assert approval_status(False, until, date(2026, 12, 7)) == "expired"
+    assert approval_status(True, until, today) == "void"
+    assert not approval_covers(100.0, 5.0, 100.0, until, date(2026, 12, 7))

@@ -18,6 +18,9 @@ from credit_core.score import (
     compute_score,
     factor_risk,
     is_new,
+    next_review_date,
+    override_in_force,
+    risk_level,
     tier_for_score,
 )
 
@@ -222,3 +225,22 @@ def test_valid_bands_give_every_score_a_tier(maxima, score):
     bands = [Band(i, str(i), value) for i, value in enumerate([*sorted(maxima), 100])]
     assert band_problems(bands) == []
     assert tier_for_score(score, bands) is not None
+
+
+def test_override_holds_until_its_last_day_included():
+    today = date(2026, 11, 29)
+    assert override_in_force(True, None, today)
+    assert override_in_force(True, today, today)
+    assert not override_in_force(True, date(2026, 11, 28), today)
+    assert not override_in_force(False, None, today)
+
+
+def test_next_review_from_the_tier_interval_else_a_month():
+    today = date(2026, 11, 29)
+    assert next_review_date(today, 7) == date(2026, 12, 6)
+    assert next_review_date(today, 0) == date(2026, 12, 29)
+
+
+def test_risk_levels_split_the_factor_risk_in_three():
+    assert [risk_level(r) for r in (0.0, 0.32, 0.33, 0.65, 0.66, 1.0)] == [
+        "low", "low", "medium", "medium", "high", "high"]

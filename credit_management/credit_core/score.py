@@ -139,6 +139,18 @@ def compute_score(history, utilisation=None, external_rating=None, settings=None
 
 
 # ---------------------------------------------------------------------- tiers
+# A factor's risk (0-1) reads as high from this level, medium from the next one.
+RISK_HIGH = 0.66
+RISK_MEDIUM = 0.33
+
+
+def risk_level(risk):
+    """``high``, ``medium`` or ``low``: how a factor's ``risk`` (0-1) is shown."""
+    if risk >= RISK_HIGH:
+        return "high"
+    return "medium" if risk >= RISK_MEDIUM else "low"
+
+
 # A tier without a review interval is reviewed this often (days).
 DEFAULT_REVIEW_INTERVAL_DAYS = 30
 

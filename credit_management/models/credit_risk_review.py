@@ -2,7 +2,10 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
-from ..credit_core.score import PRIOR
+from ..credit_core.score import PRIOR, risk_level
+
+# The colour of a factor's risk bar, by risk level.
+RISK_CLASSES = {"high": "bg-danger", "medium": "bg-warning", "low": "bg-success"}
 
 BEHAVIOUR_SELECTION = [
     ("new", "New"),
@@ -114,7 +117,8 @@ class CreditRiskReview(models.Model):
                 continue
             rows = []
             for factor in factors:
-                risk = round(min(max(factor.get("risk") or 0.0, 0.0), 1.0) * 100)
+                risk_share = min(max(factor.get("risk") or 0.0, 0.0), 1.0)
+                risk = round(risk_share * 100)
                 prior = factor.get("code") == PRIOR
                 rows.append({
                     "label": labels.get(factor.get("code"), factor.get("code")),
@@ -122,7 +126,7 @@ class CreditRiskReview(models.Model):
                     "weight": "" if prior else f"{factor.get('weight') or 0.0:g}",
                     "contribution": f"{factor.get('contribution') or 0.0:.1f}",
                     "risk": risk,
-                    "risk_class": "bg-danger" if risk >= 66 else "bg-warning" if risk >= 33 else "bg-success",
+                    "risk_class": RISK_CLASSES[risk_level(risk_share)],
                     "prior": prior,
                 })
             review.factors_html = Markup(self.env["ir.qweb"]._render(
