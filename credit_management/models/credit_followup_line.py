@@ -140,15 +140,18 @@ class CreditFollowupLine(models.Model):
 
     def _credit_render(self, report_ref, res_ids):
         """``{res id: (file content, mimetype, extension)}`` of ``report_ref`` for each
-        of ``res_ids``: rendered together (one PDF engine call) when the engine can,
-        one by one when the PDF cannot be split per record; a rendering error is kept as
-        the value, to fail the lines."""
+        of ``res_ids``: rendered together (one PDF engine call) when the engine can, one
+        by one when it cannot (a PDF engine that takes one document per call, a PDF that
+        cannot be split per record); a rendering error is kept as the value, to fail the
+        lines."""
         if not res_ids:
             return {}
         Report = self.env["ir.actions.report"].sudo()
         try:
             content, kind = Report._pre_render_qweb_pdf(report_ref, res_ids)
         except (UserError, OSError) as error:
+            if len(res_ids) > 1:
+                return self._credit_render_each(report_ref, res_ids)
             return dict.fromkeys(res_ids, error)
         if kind != "pdf":  # rendered as HTML: one document for all the records
             return dict.fromkeys(res_ids, (content, "text/html", kind))
@@ -156,8 +159,17 @@ class CreditFollowupLine(models.Model):
         for res_id in res_ids:
             stream = content.get(res_id, {}).get("stream")
             if stream is None and len(res_ids) > 1:  # the PDF could not be split per record
-                return {res_id: self._credit_render(report_ref, [res_id])[res_id] for res_id in res_ids}
+                return self._credit_render_each(report_ref, res_ids)
+            if stream is None:
+                return {res_id: UserError(self.env._("The PDF engine returned no document."))}
             result[res_id] = (stream.getvalue(), "application/pdf", "pdf")
+        return result
+
+    def _credit_render_each(self, report_ref, res_ids):
+        """:meth:`_credit_render` of each of ``res_ids`` on its own."""
+        result = {}
+        for res_id in res_ids:
+            result.update(self._credit_render(report_ref, [res_id]))
         return result
 
     def _credit_execute_one(self, statements, letters):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..credit_core.receivables import EXCLUSIONS
@@ -35,7 +35,13 @@ class CreditReceivable(models.AbstractModel):
     @api.model
     def _company_ids(self, company):
         """The ids of ``company``, its parent and sibling branches: one accounting entity."""
-        return self.env["res.company"].sudo().search([("id", "child_of", company.root_id.id)]).ids
+        return list(self._company_ids_of_root(company.root_id.id))
+
+    @tools.ormcache("root_id")
+    def _company_ids_of_root(self, root_id):
+        # A company's place in the hierarchy never changes; creating, archiving or deleting
+        # a company clears the registry's caches.
+        return tuple(self.env["res.company"].sudo().search([("id", "child_of", root_id)]).ids)
 
     @api.model
     def _exclusions_sql(self, on_date):
