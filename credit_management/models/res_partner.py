@@ -865,12 +865,11 @@ class ResPartner(models.Model):
         """Review the credit risk of the commercial partners of ``self`` for ``company``
         (default: the current company) now: score, payment behaviour and tier, an
         override that has ended restored to the score's tier, the next review date set
-        from the tier's interval, one ``credit.risk.review`` logged per partner and tier
-        changes posted in the chatter. Returns the reviews.
+        from the tier's interval, the follow-up segment assigned, one
+        ``credit.risk.review`` logged per partner and tier changes posted in the chatter.
+        Returns the reviews.
 
         No access check: callers check the user's rights (see :meth:`action_credit_review`).
-        Modules that add what a review decides (e.g. the customer's segment) extend this
-        method and work on ``self`` after ``super()``.
         """
         company = company or self.env.company
         today = fields.Date.context_today(self)
