@@ -4,6 +4,7 @@ from odoo.tests import tagged
 from .common import CreditCommon
 from .test_ageing_report import AgeingReportTests
 from .test_install import InstallTests
+from .test_receivables import ReceivablesTests
 
 
 # The tests of TestCreditBasics (below), on the CreditCommon setup.
@@ -160,10 +161,11 @@ class ExposureTests:
 
 
 @tagged("post_install", "-at_install")
-class TestCreditBasics(ExposureTests, AgeingReportTests, InstallTests, CreditCommon):
-    """The addon installed for the people it is for, a customer's exposure and the
-    receivables ageing, on one setup (one chart of accounts and a second company): the tests
-    are in the classes above, one file per capability."""
+class TestCreditBasics(ExposureTests, AgeingReportTests, InstallTests, ReceivablesTests, CreditCommon):
+    """The addon installed for the people it is for, a customer's exposure, the
+    receivables ageing and the receivables every rule reads, on one setup (one chart of
+    accounts and a second company): the tests are in the classes above, one file per
+    capability."""
 
     allow_inherited_tests_method = True
 
@@ -171,3 +173,4 @@ class TestCreditBasics(ExposureTests, AgeingReportTests, InstallTests, CreditCom
     def setUpClass(cls):
         super().setUpClass()
         cls.other_company = cls.setup_other_company(name="Other Co")["company"]
+        cls._setup_receivables()
