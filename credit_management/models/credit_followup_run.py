@@ -131,8 +131,12 @@ class CreditFollowupRun(models.Model):
             [("company_id", "in", [False, self.company_id.id])])
 
     def _credit_assign_unsegmented(self):
-        """Put the customers who owe the company something and have no segment yet in
-        their segment."""
+        """Put the customers who owe the company something and are in none of its segments
+        (nor a shared one) yet in their segment: those without one, and those another
+        company's segment took while they were not its customers (see
+        ``res.partner._credit_assign_segments``)."""
+        company_segments = self.env["credit.segment"].sudo().search(
+            [("company_id", "in", [False, self.company_id.id])])
         self.env["res.partner"].flush_model(["credit_segment_id", "credit_segment_fixed"])
         rows = self.env.execute_query(SQL(
             """
@@ -140,9 +144,11 @@ class CreditFollowupRun(models.Model):
               FROM (%(receivables)s) r
               JOIN res_partner p ON p.id = r.partner_id
              WHERE r.move_type = 'out_invoice' AND r.residual > 0
-               AND p.credit_segment_id IS NULL AND p.credit_segment_fixed IS NOT TRUE
+               AND p.credit_segment_fixed IS NOT TRUE
+               AND (p.credit_segment_id IS NULL OR p.credit_segment_id != ALL(%(segment_ids)s))
             """,
             receivables=self.env["credit.receivable"]._lines_sql(self.company_id, self.date),
+            segment_ids=company_segments.ids,
         ))
         if rows:
             self.env["res.partner"].browse([row[0] for row in rows])._credit_assign_segments(self.company_id)

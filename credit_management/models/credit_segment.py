@@ -73,22 +73,29 @@ class CreditSegment(models.Model):
         return segments
 
     def write(self, vals):
+        previous_companies = self.env["res.company"]
+        if "company_id" in vals:  # the customers left behind are re-assigned by their companies
+            previous_companies = (
+                self.env["res.company"].sudo().search([]) if any(not s.company_id for s in self)
+                else self.company_id)
         result = super().write(vals)
         if {"partner_domain", "sequence", "active", "company_id"} & vals.keys():
-            self._credit_reassign_customers()
+            self._credit_reassign_customers(previous_companies)
         return result
 
-    def _credit_reassign_customers(self):
-        """Re-assign the customers of the companies of ``self`` after a rule change."""
-        if self.env.context.get("credit_segment_no_reassign"):
+    def _credit_reassign_customers(self, previous_companies=None):
+        """Re-assign, company by company, the customers of the companies of ``self`` (and
+        of ``previous_companies``, those the segments moved from) after a rule change: each
+        company's customers to its own and shared segments; a shared segment concerns every
+        company. Another company's customers are left alone."""
+        if self.env.context.get("credit_segment_no_reassign") or not self:
             return
-        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
-        customers = Partner.search([
-            ("customer_rank", ">", 0), ("credit_segment_fixed", "=", False),
-            "|", ("is_company", "=", True), ("parent_id", "=", False),
-        ])
-        for company in self.company_id or self.env.company:
-            customers._credit_assign_segments(company)
+        companies = self.company_id | (previous_companies or self.env["res.company"])
+        if any(not segment.company_id for segment in self):
+            companies = self.env["res.company"].sudo().search([])
+        Partner = self.env["res.partner"].sudo()
+        for company in companies:
+            Partner._credit_segment_customers(company)._credit_assign_segments(company)
 
     def action_view_partners(self):
         """The customers in this segment."""

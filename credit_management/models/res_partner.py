@@ -1286,13 +1286,79 @@ class ResPartner(models.Model):
                     customer=partner.display_name, date=partner.credit_followup_pause_until))
 
     # ------------------------------------------------------------------ segments
+    # The customer's segment is one field for now: a company assigns its customers to its
+    # own segments (and shared ones), and never takes a customer out of another company's
+    # segment while it is that company's customer. Every read and write goes through
+    # ``with_company(company)`` so that a per-company segment field plugs in unchanged.
+    def _credit_customer_ids(self, company, partner_ids=None):
+        """The ids of the commercial partners that are customers of ``company`` (and its
+        branches): they have customer invoices, credit notes or sales orders there, or
+        belong to it (``company_id``), or belong to no company and have no such document
+        anywhere yet (a new customer is anyone's). Restricted to ``partner_ids`` when
+        given. One query."""
+        self.env["res.partner"].flush_model(["company_id", "commercial_partner_id"])
+        self.env["account.move"].flush_model(["commercial_partner_id", "company_id", "move_type"])
+        self.env["sale.order"].flush_model(["partner_id", "company_id"])
+        company_ids = self.env["credit.receivable"]._company_ids(company)
+        rows = self.env.execute_query(SQL(
+            """
+            WITH documents AS (
+                SELECT am.commercial_partner_id AS partner_id, am.company_id
+                  FROM account_move am
+                 WHERE am.move_type IN ('out_invoice', 'out_refund', 'out_receipt')
+                   AND am.commercial_partner_id IS NOT NULL %(move_partners)s
+                 UNION
+                SELECT sp.commercial_partner_id, so.company_id
+                  FROM sale_order so
+                  JOIN res_partner sp ON sp.id = so.partner_id %(order_partners)s
+            )
+            SELECT p.id
+              FROM res_partner p
+             WHERE p.id = p.commercial_partner_id %(partners)s
+               AND (p.company_id = ANY(%(company_ids)s)
+                    OR EXISTS (SELECT 1 FROM documents d
+                                WHERE d.partner_id = p.id AND d.company_id = ANY(%(company_ids)s))
+                    OR (p.company_id IS NULL
+                        AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.partner_id = p.id)))
+            """,
+            company_ids=company_ids,
+            partners=SQL("AND p.id = ANY(%s)", list(partner_ids)) if partner_ids is not None else SQL(),
+            move_partners=(SQL("AND am.commercial_partner_id = ANY(%s)", list(partner_ids))
+                           if partner_ids is not None else SQL()),
+            order_partners=(SQL("AND sp.commercial_partner_id = ANY(%s)", list(partner_ids))
+                            if partner_ids is not None else SQL()),
+        ))
+        return {row[0] for row in rows}
+
+    def _credit_segment_customers(self, company):
+        """The customers whose segment ``company`` assigns when one of its segments is
+        saved: its customers (see ``_credit_customer_ids``) not fixed by hand."""
+        return self.sudo().with_context(active_test=False).search([
+            ("id", "in", list(self._credit_customer_ids(company))),
+            ("customer_rank", ">", 0), ("credit_segment_fixed", "=", False),
+            "|", ("is_company", "=", True), ("parent_id", "=", False),
+        ])
+
+    def _credit_held_by_other_company(self, company):
+        """The partners of ``self`` that sit in a segment of a company other than
+        ``company`` and are customers of that company: ``company`` leaves them there."""
+        held = self.browse()
+        for other, partners in self.grouped(lambda p: p.credit_segment_id.company_id).items():
+            if other and other != company:
+                customer_ids = self._credit_customer_ids(other, partners.ids)
+                held |= partners.filtered(lambda p, ids=customer_ids: p.id in ids)
+        return held
+
     def _credit_assign_segments(self, company=None):
         """Put each commercial partner of ``self`` not fixed by hand in the first segment of
-        ``company`` (and shared segments) by sequence whose domain matches it. One search
+        ``company`` (and shared segments) by sequence whose domain matches it, leaving alone
+        those in another company's segment that are that company's customers. One search
         per segment and one write per segment, whatever the number of partners. Returns
         ``{segment id or False: partner ids}`` of the partners whose segment changed."""
         company = company or self.env.company
-        partners = self.commercial_partner_id.sudo().filtered(lambda p: not p.credit_segment_fixed)
+        partners = self.commercial_partner_id.sudo().with_company(company).filtered(
+            lambda p: not p.credit_segment_fixed)
+        partners -= partners._credit_held_by_other_company(company)
         segments = self.env["credit.segment"].sudo().search(
             [("company_id", "in", [False, company.id])], order="sequence, id")
         remaining = set(partners.ids)
@@ -1300,7 +1366,7 @@ class ResPartner(models.Model):
         for segment in segments:
             if not remaining:
                 break
-            matched = self.sudo().with_context(active_test=False).search(
+            matched = self.sudo().with_company(company).with_context(active_test=False).search(
                 [("id", "in", list(remaining)), *segment._credit_partner_domain()])
             for partner_id in matched.ids:
                 target[partner_id] = segment.id
@@ -1310,7 +1376,7 @@ class ResPartner(models.Model):
             segment_id = target.get(partner.id, False)
             if partner.credit_segment_id.id != segment_id:
                 changed.setdefault(segment_id, []).append(partner.id)
-        Partner = self.sudo().with_context(credit_segment_assign=True, tracking_disable=True)
+        Partner = self.sudo().with_company(company).with_context(credit_segment_assign=True, tracking_disable=True)
         for segment_id, ids in changed.items():
             Partner.browse(ids).write({"credit_segment_id": segment_id})
         return changed

@@ -34,6 +34,54 @@ class FollowupSegmentTests:
             "[('credit_preferred_channel', 'in', ['phone', 'letter'])]")
         self.assertEqual(partner.credit_segment_id, self.seg_early)
 
+    def _company_b_segment(self, **vals):
+        """Company B (no chart of accounts needed) and a catch-all segment of its own."""
+        company_b = self.env["res.company"].sudo().create({"name": "Company B"})
+        segment_b = self.env["credit.segment"].sudo().create({
+            "name": "B customers", "sequence": 1, "company_id": company_b.id, "partner_domain": "[]", **vals})
+        return company_b, segment_b
+
+    def test_saving_a_segment_in_another_company_leaves_this_companys_customers(self):
+        partner = self._free(email="free@example.com")
+        self._overdue(partner, 100.0, 8)
+        partner._credit_assign_segments(self.company)
+        self.assertEqual(partner.credit_segment_id, self.seg_standard)
+
+        _company_b, segment_b = self._company_b_segment()
+        segment_b.write({"partner_domain": "[('name', '!=', False)]", "sequence": 2})
+
+        self.assertEqual(partner.credit_segment_id, self.seg_standard, "B's segments are for B's customers")
+        self.assertEqual(self.customer.credit_segment_id, self.seg_early)
+        run = self._run()
+        self.assertEqual(self._line(run, partner).level_id, self.lvl_friendly, "A's run still finds them")
+
+    def test_another_company_never_moves_a_customer_out_of_this_companys_segment(self):
+        partner = self._free(credit_preferred_channel="phone")
+        self._overdue(partner, 100.0, 8)
+        partner._credit_assign_segments(self.company)
+        company_b, segment_b = self._company_b_segment()
+        self.env["sale.order"].sudo().create({"partner_id": partner.id, "company_id": company_b.id})
+
+        partner._credit_assign_segments(company_b)
+
+        self.assertEqual(partner.credit_segment_id, self.seg_early,
+                         "a customer of both companies stays in A's segment")
+        b_only = self._free(company_id=company_b.id)
+        self.assertEqual(b_only.credit_segment_id, self.env["credit.segment"])
+        segment_b.sequence = 3
+        self.assertEqual(b_only.credit_segment_id, segment_b, "B's own customers are assigned to B's segments")
+
+    def test_run_takes_its_customer_from_a_segment_of_a_company_it_does_not_buy_from(self):
+        partner = self._free(email="new@example.com")
+        _company_b, segment_b = self._company_b_segment()
+        self.assertEqual(partner.credit_segment_id, segment_b, "a customer of nobody yet is anyone's")
+        self._overdue(partner, 100.0, 8)
+
+        run = self._run()
+
+        self.assertEqual(partner.credit_segment_id, self.seg_standard)
+        self.assertEqual(self._line(run, partner).level_id, self.lvl_friendly)
+
     def test_review_assigns_the_segment(self):
         partner = self._free(credit_preferred_channel="phone")
         self._invoice(partner, 100.0)
