@@ -6,12 +6,14 @@ from hypothesis import strategies as st
 from credit_core.complaints import (
     CLOSED_STATES,
     OPEN_STATES,
+    awaits_credit_team,
     disputes_invoice,
     is_open,
     missing_for_resolution,
     note_team,
     notifies_by_default,
     other_team,
+    pauses_followup_when_raised,
     processing_days,
 )
 
@@ -22,6 +24,20 @@ def test_only_open_complaints_that_pause_followup_dispute_their_invoice():
     assert not disputes_invoice("new", False)
     assert not disputes_invoice("resolved", True)
     assert not disputes_invoice("rejected", True)
+
+
+def test_only_the_credit_team_disputes_an_invoice_by_raising_a_complaint():
+    assert pauses_followup_when_raised(True)
+    assert not pauses_followup_when_raised(False)
+    # A salesperson's complaint does not dispute its invoice until the credit team decides.
+    assert not disputes_invoice("new", pauses_followup_when_raised(False))
+
+
+def test_a_complaint_waits_for_the_credit_team_only_while_open_and_undecided():
+    assert awaits_credit_team("new", True)
+    assert awaits_credit_team("in_progress", True)
+    assert not awaits_credit_team("new", False)
+    assert not any(awaits_credit_team(state, True) for state in CLOSED_STATES)
 
 
 def test_states_are_either_open_or_closed():

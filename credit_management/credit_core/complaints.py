@@ -1,7 +1,8 @@
 """Complaints and shared notes: the rules that need no database.
 
 A complaint is *open* while it is new or being handled; an open complaint that pauses
-follow-up makes its invoice disputed. Closing as resolved needs a root cause and a
+follow-up makes its invoice disputed. Pausing follow-up is the credit team's decision: a
+complaint raised by anyone else is recorded but waits for the credit team. Closing as resolved needs a root cause and a
 resolution. Shared notes belong to the sales or the credit team, and writing one can
 notify the other team.
 """
@@ -21,6 +22,20 @@ def disputes_invoice(state: str, pause_followup: bool) -> bool:
     """True when a complaint in ``state`` keeps its invoice out of follow-ups and
     overdue holds: it is open and pauses follow-up."""
     return is_open(state) and bool(pause_followup)
+
+
+def pauses_followup_when_raised(is_credit_staff: bool) -> bool:
+    """Whether a new complaint pauses its invoice's follow-up (and so disputes it) from the
+    start: when a member of the credit team raises it. Anyone else's complaint is recorded
+    and waits for the credit team to accept the dispute."""
+    return bool(is_credit_staff)
+
+
+def awaits_credit_team(state: str, dispute_pending: bool) -> bool:
+    """True while a complaint in ``state`` raised outside the credit team waits for the
+    credit team to accept the dispute (pause follow-up) or keep chasing: it is open and
+    nobody in the credit team has decided yet."""
+    return is_open(state) and bool(dispute_pending)
 
 
 def missing_for_resolution(root_cause: object, root_cause_detail: str | None, resolution: str | None) -> list[str]:

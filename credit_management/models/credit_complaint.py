@@ -3,7 +3,14 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
-from ..credit_core.complaints import CLOSED_STATES, OPEN_STATES, missing_for_resolution, processing_days
+from ..credit_core.complaints import (
+    CLOSED_STATES,
+    OPEN_STATES,
+    awaits_credit_team,
+    missing_for_resolution,
+    pauses_followup_when_raised,
+    processing_days,
+)
 
 COMPLAINT_STATES = [
     ("new", "New"),
@@ -17,7 +24,9 @@ class CreditComplaint(models.Model):
     """A customer's complaint or dispute about an invoice, an order or the relationship.
 
     While it is open and pauses follow-up, its invoice is disputed: not chased and not
-    counted overdue for credit holds. Closing it as resolved records the root cause and
+    counted overdue for credit holds. Pausing is the credit team's decision: a complaint
+    raised by anyone else is recorded, does not pause follow-up and waits for the credit
+    team to accept the dispute or keep chasing (``dispute_pending``). Closing it as resolved records the root cause and
     the resolution, which feed the complaints analysis.
     """
 
@@ -110,9 +119,21 @@ class CreditComplaint(models.Model):
         help="The disputed amount of complaints still open, in the company's currency.",
     )
     pause_followup = fields.Boolean(
-        string="Pause Follow-up", default=True, tracking=True,
+        string="Pause Follow-up", default=lambda self: pauses_followup_when_raised(self._credit_is_staff()),
+        tracking=True,
         help="While the complaint is open, its invoice is disputed: follow-ups skip it and it "
-        "does not count as overdue for credit holds. Only the credit team changes this.",
+        "does not count as overdue for credit holds. Only the credit team sets this: on by "
+        "default for its own complaints; anyone else's wait for the credit team to accept them.",
+    )
+    dispute_pending = fields.Boolean(
+        string="Dispute to Decide", readonly=True, copy=False, tracking=True,
+        help="Raised outside the credit team: the credit team has not yet accepted the dispute "
+        "(Pause Follow-up) nor decided to keep chasing the invoice.",
+    )
+    awaiting_credit_team = fields.Boolean(
+        compute="_compute_awaiting_credit_team", store=True,
+        help="Open, raised outside the credit team and not yet decided by it: its invoice is "
+        "still chased and counted overdue for credit holds.",
     )
     root_cause_id = fields.Many2one(
         "credit.complaint.root.cause", tracking=True, ondelete="restrict",
@@ -181,6 +202,11 @@ class CreditComplaint(models.Model):
         for complaint in self.filtered(lambda c: not c.date_deadline and c.category_id):
             opened = fields.Date.context_today(complaint, complaint.date_open or fields.Datetime.now())
             complaint.date_deadline = opened + timedelta(days=complaint.category_id.deadline_days)
+
+    @api.depends("state", "dispute_pending")
+    def _compute_awaiting_credit_team(self):
+        for complaint in self:
+            complaint.awaiting_credit_team = awaits_credit_team(complaint.state, complaint.dispute_pending)
 
     @api.depends("date_open", "date_resolved")
     def _compute_processing_days(self):
@@ -293,7 +319,10 @@ class CreditComplaint(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_credit_fields(vals_list)
+        raised_outside_credit = not self._credit_is_staff()
         for vals in vals_list:
+            if not self.env.su:
+                vals["dispute_pending"] = raised_outside_credit
             if vals.get("name", self.env._("New")) == self.env._("New"):
                 vals["name"] = self._next_reference(vals)
             if vals.get("state") in CLOSED_STATES and not vals.get("date_resolved"):
@@ -320,6 +349,8 @@ class CreditComplaint(models.Model):
 
     def write(self, vals):
         self._check_credit_fields([vals], self)
+        if "pause_followup" in vals and "dispute_pending" not in vals:
+            vals = dict(vals, dispute_pending=False)  # the credit team decided
         if "state" in vals:
             if vals["state"] in CLOSED_STATES:
                 vals = dict(vals, date_resolved=vals.get("date_resolved") or fields.Datetime.now())
@@ -327,10 +358,16 @@ class CreditComplaint(models.Model):
                 vals = dict(vals, date_resolved=False)
         return super().write(vals)
 
+    def _credit_is_staff(self):
+        """Whether the complaints are handled by the credit team here: a member of it, or
+        code running as superuser (data files, scheduled jobs)."""
+        return self.env.su or self.env.user.has_group("credit_management.group_credit_user")
+
     def _check_credit_fields(self, vals_list, complaints=None):
         """Salespeople raise complaints and add to them while they are open; closing,
-        reopening and pausing follow-up are the credit team's decisions."""
-        if self.env.su or self.env.user.has_group("credit_management.group_credit_user"):
+        reopening and pausing follow-up (disputing the invoice) are the credit team's
+        decisions."""
+        if self._credit_is_staff():
             return
         closed = complaints.filtered(lambda c: c.state in CLOSED_STATES) if complaints else self.browse()
         if closed:
@@ -341,10 +378,12 @@ class CreditComplaint(models.Model):
         for vals in vals_list:
             if vals.get("state") in CLOSED_STATES:
                 raise AccessError(self.env._("Only the credit team can resolve or reject a complaint."))
-            if complaints is not None and "pause_followup" in vals:
+            if complaints is not None and {"pause_followup", "dispute_pending"} & vals.keys():
                 raise AccessError(self.env._("Only the credit team can pause or resume the follow-up of an invoice."))
-            if complaints is None and vals.get("pause_followup") is False:
-                raise AccessError(self.env._("Only the credit team can raise a complaint that lets follow-ups go on."))
+            if complaints is None and vals.get("pause_followup"):
+                raise AccessError(self.env._(
+                    "Only the credit team can raise a complaint that pauses follow-up: raise it without, "
+                    "the credit team decides whether the invoice is disputed."))
 
     def _track_subtype(self, init_values):
         self.ensure_one()
@@ -356,13 +395,27 @@ class CreditComplaint(models.Model):
         return self.env.ref("credit_management.mt_complaint_new")
 
     # ------------------------------------------------------------------ actions
-    def _check_credit_staff(self):
+    def _check_credit_staff(self, message=None):
         if not self.env.user.has_group("credit_management.group_credit_user"):
-            raise AccessError(self.env._("Only the credit team can close or reopen complaints."))
+            raise AccessError(message or self.env._("Only the credit team can close or reopen complaints."))
 
     def action_start(self):
         """Take the new complaints in hand."""
         self.filtered(lambda c: c.state == "new").write({"state": "in_progress"})
+        return True
+
+    def action_accept_dispute(self):
+        """Accept the dispute of complaints raised outside the credit team: their invoices
+        are disputed (not chased, not counted overdue for holds) while they are open."""
+        self._check_credit_staff(self.env._("Only the credit team can accept a dispute."))
+        self.write({"pause_followup": True})
+        return True
+
+    def action_keep_chasing(self):
+        """Decide that the invoices of these complaints stay chased and counted overdue
+        for holds while the complaints are handled."""
+        self._check_credit_staff(self.env._("Only the credit team can decide to keep chasing an invoice."))
+        self.write({"pause_followup": False})
         return True
 
     def action_resolve(self):

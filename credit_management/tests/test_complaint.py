@@ -97,7 +97,7 @@ class ComplaintTests:
     def test_salesperson_raises_and_comments_but_cannot_close(self):
         invoice = self._overdue_invoice(100)
         complaint = self._complaint(user=self.salesman, move_id=invoice.id, description="Wrong price")
-        self.assertTrue(invoice.credit_disputed)
+        self.assertFalse(invoice.credit_disputed, "Disputing is the credit team's decision")
         complaint.write({"description": "Wrong price: 10% discount missing", "category_id": self.category_pricing.id})
         complaint.message_post(body="The customer called again.")
         complaint.action_start()
@@ -116,16 +116,49 @@ class ComplaintTests:
             complaint.action_create_credit_note()
         with self.assertRaises(AccessError):
             complaint.unlink()
-        with self.assertRaises(AccessError):
-            self._complaint(user=self.salesman, move_id=invoice.id, pause_followup=False)
         self.assertEqual(complaint.state, "in_progress")
-        self.assertTrue(invoice.credit_disputed)
+        self.assertFalse(invoice.credit_disputed)
 
         complaint.with_user(self.controller).action_resolve()
         with self.assertRaises(AccessError):
             complaint.write({"description": "Reopened by sales"})
         with self.assertRaises(AccessError):
             complaint.action_reopen()
+
+    def test_salesperson_cannot_pause_followup_nor_accept_the_dispute(self):
+        solo = self.env["res.partner"].create({"name": "Solo Customer", "is_company": True})
+        invoice = self._overdue_invoice(100, partner=solo)
+        with self.assertRaises(AccessError):
+            self._complaint(user=self.salesman, move_id=invoice.id, pause_followup=True)
+        complaint = self._complaint(user=self.salesman, move_id=invoice.id, dispute_pending=False)
+        self.assertTrue(complaint.dispute_pending, "Only the credit team decides")
+        with self.assertRaises(AccessError):
+            complaint.write({"pause_followup": True})
+        with self.assertRaises(AccessError):
+            complaint.write({"dispute_pending": False})
+        with self.assertRaises(AccessError):
+            complaint.action_accept_dispute()
+        with self.assertRaises(AccessError):
+            complaint.action_keep_chasing()
+        self.assertFalse(invoice.credit_disputed)
+        overdue = solo._credit_overdue_by_partner(self.company, solo, 30, self.today)
+        self.assertEqual(overdue[solo.id][0], 1, "The invoice still counts for the overdue hold rule")
+
+    def test_complaint_form_shows_it_waits_for_the_credit_team(self):
+        invoice = self._overdue_invoice(100)
+        with Form(self.env["credit.complaint"].with_user(self.salesman)) as form:
+            form.move_id = invoice
+            form.category_id = self.category_quality
+            self.assertFalse(form.pause_followup)
+        complaint = form.record
+        self.assertTrue(complaint.dispute_pending)
+        self.assertFalse(invoice.credit_disputed)
+        arch = complaint.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("waits for the credit team", arch)
+        with Form(complaint.with_user(self.controller)) as form:
+            form.pause_followup = True
+        self.assertFalse(complaint.dispute_pending, "Setting the pause accepts the dispute")
+        self.assertTrue(invoice.credit_disputed)
 
     def test_closing_notifies_the_followers(self):
         complaint = self._complaint(user=self.salesman, partner_id=self.customer.id, mail=True)

@@ -41,7 +41,7 @@ class ComplaintDisputeTests:
         self.assertFalse(self._not_chased_by_sql(), "Both overdue invoices are chased before any complaint")
         self.assertFalse(self._not_chased_by_domain())
 
-        complaint = self._complaint(user=self.salesman, move_id=self.invoice_a.id)
+        complaint = self._complaint(move_id=self.invoice_a.id)
 
         self.assertTrue(self.invoice_a.credit_disputed)
         self.assertFalse(self.invoice_b.credit_disputed, "The customer's other invoice is not disputed")
@@ -52,6 +52,33 @@ class ComplaintDisputeTests:
 
         complaint.with_user(self.controller).action_start()
         self.assertEqual(self._not_chased_by_sql(), self.invoice_a, "In progress is still open")
+
+    def test_salespersons_complaint_leaves_the_invoice_chased_until_the_credit_team_accepts_it(self):
+        complaint = self._complaint(user=self.salesman, move_id=self.invoice_a.id)
+
+        self.assertFalse(complaint.pause_followup)
+        self.assertTrue(complaint.dispute_pending, "The complaint waits for the credit team")
+        self.assertFalse(self.invoice_a.credit_disputed)
+        self.assertFalse(self._not_chased_by_sql(), "Still chased and counted by the overdue hold rule")
+        self.assertFalse(self._not_chased_by_domain())
+
+        complaint.with_user(self.controller).action_accept_dispute()
+
+        self.assertTrue(complaint.pause_followup)
+        self.assertFalse(complaint.dispute_pending)
+        self.assertTrue(self.invoice_a.credit_disputed)
+        self.assertEqual(self._not_chased_by_sql(), self.invoice_a)
+        self.assertEqual(self.invoice_a.credit_dispute_complaint_ids, complaint)
+
+    def test_credit_team_can_keep_chasing_the_invoice_of_a_salespersons_complaint(self):
+        complaint = self._complaint(user=self.salesman, move_id=self.invoice_a.id)
+
+        complaint.with_user(self.controller).action_keep_chasing()
+
+        self.assertFalse(complaint.dispute_pending, "Decided: it no longer waits")
+        self.assertFalse(complaint.pause_followup)
+        self.assertFalse(self._not_chased_by_sql())
+        self.assertEqual(complaint.state, "new", "The complaint itself is still handled")
 
     def test_resolving_the_complaint_resumes_followup_and_overdue_hold(self):
         complaint = self._complaint(move_id=self.invoice_a.id)
