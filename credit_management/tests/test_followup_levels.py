@@ -55,7 +55,7 @@ class FollowupLevelTests:
 
     def test_disputed_promised_and_paused_invoices_are_not_chased(self):
         disputed = self._overdue(self.customer, 100.0, 8)
-        self.env["credit.complaint"].create({
+        self.env["credit.complaint"].with_user(self.controller).create({
             "partner_id": self.customer.id, "move_id": disputed.id, "description": "Wrong quantity",
             "category_id": self.env.ref("credit_management.complaint_category_quality").id,
         })
