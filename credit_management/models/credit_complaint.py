@@ -26,8 +26,8 @@ class CreditComplaint(models.Model):
     While it is open and pauses follow-up, its invoice is disputed: not chased and not
     counted overdue for credit holds. Pausing is the credit team's decision: a complaint
     raised by anyone else is recorded, does not pause follow-up and waits for the credit
-    team to accept the dispute or keep chasing (``dispute_pending``). Closing it as resolved records the root cause and
-    the resolution, which feed the complaints analysis.
+    team to accept the dispute or keep chasing (``dispute_pending``). Closing it as
+    resolved records the root cause and the resolution, which feed the complaints analysis.
     """
 
     _name = "credit.complaint"
