@@ -180,6 +180,7 @@ class ResPartner(models.Model):
         "res.currency",
         compute="_compute_credit_currency_id",
         help="The current company's currency, in which exposure is expressed.",
+        groups="base.group_user",
     )
     credit_exposure = fields.Monetary(
         string="Exposure",
@@ -612,7 +613,8 @@ class ResPartner(models.Model):
         help="The tier the score falls in at the last review; the risk tier is this one unless a "
         "credit manager overrides it.",
     )
-    credit_risk_tier_color = fields.Integer(related="credit_risk_tier_id.color", string="Risk Tier Colour")
+    credit_risk_tier_color = fields.Integer(
+        related="credit_risk_tier_id.color", string="Risk Tier Colour", groups="base.group_user")
     credit_payment_behaviour = fields.Selection(
         BEHAVIOUR_SELECTION,
         string="Payment Behaviour",
