@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 
 from ..credit_core.behaviour import BehaviourRule
+from ..credit_core.bounds import AMOUNT
 from ..credit_core.followup import FollowupRules
 from ..credit_core.history import SETTLED_TOLERANCE, HistoryWindow
 from ..credit_core.holds import HoldSettings
@@ -11,7 +12,8 @@ from ..credit_core.score import DEFAULT_WEIGHTS, FACTORS, ScoreSettings
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = ["res.company", "credit.bounded.mixin"]
+    _credit_bounds = {"credit_followup_min_amount": AMOUNT}
 
     # Exposure: which amounts count towards what a customer owes the company.
     credit_exposure_receivables = fields.Boolean(
