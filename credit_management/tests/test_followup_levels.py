@@ -83,6 +83,15 @@ class FollowupLevelTests:
         later = self._run(date=fields.Date.add(self.today, days=14))
         self.assertEqual(self._line(later).level_id, self.lvl_letter)
 
+    def test_minimum_amount_to_chase_that_is_not_a_sensible_amount_is_refused_with_the_range(self):
+        for amount in (float("nan"), float("inf"), 1e308, 1e15):
+            with self.assertRaisesRegex(ValidationError, "Minimum Amount to Chase of .* must be a number between "
+                                                         "0 and 1,000,000,000,000"):
+                self.env["res.config.settings"].create({"credit_followup_min_amount": amount})
+            with self.assertRaisesRegex(ValidationError, "Minimum Amount to Chase of .* must be a number between"):
+                self.company.write({"credit_followup_min_amount": amount})
+        self.assertEqual(self.company.credit_followup_min_amount, 0.0, "Nothing is saved")
+
     def test_quiet_days_and_minimum_amount(self):
         self.company.sudo().credit_followup_min_amount = 60.0
         self._overdue(self.customer, 50.0, 8)
