@@ -15,6 +15,8 @@ lower (a bad start still shows in full). The raise is shown as a factor of its o
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from .bounds import REVIEW_INTERVAL_DAYS
+
 # code: (unit, zero_at, full_at); the models give each code its translated label.
 FACTORS = {
     "late_share": ("%", 0.0, 1.0),
@@ -163,8 +165,11 @@ def override_in_force(has_override, until, today):
 
 def next_review_date(today, interval_days):
     """When a customer reviewed on ``today`` in a tier reviewed every ``interval_days``
-    days is reviewed again."""
-    return today + timedelta(days=interval_days or DEFAULT_REVIEW_INTERVAL_DAYS)
+    days is reviewed again: after the default interval when the tier's is empty or out of
+    :data:`~.bounds.REVIEW_INTERVAL_DAYS` (saved before the bounds existed)."""
+    if interval_days not in REVIEW_INTERVAL_DAYS:
+        interval_days = DEFAULT_REVIEW_INTERVAL_DAYS
+    return today + timedelta(days=interval_days)
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,4 @@
+from . import credit_bounded_mixin
 from . import credit_receivable
 from . import account_move
 from . import account_partial_reconcile

@@ -15,6 +15,7 @@ class AccountMove(models.Model):
         help="The customer disputes this invoice: a complaint on it is open and pauses follow-up. "
         "It is not chased by follow-ups and does not count as overdue for credit holds until "
         "the complaint is resolved or rejected.",
+        groups="base.group_user",
     )
     credit_promise_date = fields.Date(
         string="Promised Payment Date",
@@ -22,6 +23,7 @@ class AccountMove(models.Model):
         tracking=True,
         help="The customer promised to pay by this date: the invoice is not chased and does not "
         "count as overdue for credit holds until then.",
+        groups="base.group_user",
     )
     credit_complaint_ids = fields.One2many(
         "credit.complaint", "move_id", string="Complaints", groups="base.group_user",
@@ -44,10 +46,12 @@ class AccountMove(models.Model):
         index="btree_not_null",
         ondelete="set null",
         help="The last follow-up level sent to the customer about this invoice.",
+        groups="base.group_user",
     )
     credit_followup_date = fields.Date(
         string="Last Follow-up", copy=False, readonly=True,
         help="When the customer was last reminded of this invoice.",
+        groups="base.group_user",
     )
 
     @api.depends("credit_complaint_ids.state", "credit_complaint_ids.pause_followup")

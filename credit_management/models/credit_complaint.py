@@ -3,6 +3,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from ..credit_core.bounds import AMOUNT
 from ..credit_core.complaints import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -32,10 +33,11 @@ class CreditComplaint(models.Model):
 
     _name = "credit.complaint"
     _description = "Customer Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "credit.bounded.mixin"]
     _order = "priority desc, id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "partner_id.complete_name", "move_id.name"]
+    _credit_bounds = {"amount_disputed": AMOUNT}
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, index="trigram",

@@ -1,6 +1,11 @@
+import logging
+
 from odoo import api, fields, models
 
+from ..credit_core.bounds import FOLLOWUP_DELAY_DAYS
 from .res_partner import CHANNEL_SELECTION
+
+_logger = logging.getLogger(__name__)
 
 
 class CreditFollowupLevel(models.Model):
@@ -9,8 +14,10 @@ class CreditFollowupLevel(models.Model):
     on hold."""
 
     _name = "credit.followup.level"
+    _inherit = ["credit.bounded.mixin"]
     _description = "Follow-up Level"
     _order = "segment_id, delay_days, sequence, id"
+    _credit_bounds = {"delay_days": FOLLOWUP_DELAY_DAYS}
 
     segment_id = fields.Many2one("credit.segment", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="segment_id.company_id", store=True, index=True)
@@ -60,6 +67,17 @@ class CreditFollowupLevel(models.Model):
     def _compute_display_name(self):
         for level in self:
             level.display_name = f"{level.segment_id.name} / {level.name}" if level.segment_id else level.name
+
+    def _credit_out_of_bounds(self):
+        """The levels of ``self`` whose delay is out of :data:`FOLLOWUP_DELAY_DAYS` (saved
+        before the bounds existed), each reported in the log: follow-up runs leave them
+        out rather than fail for every customer."""
+        wrong = self.filtered(lambda level: level.delay_days not in FOLLOWUP_DELAY_DAYS)
+        for level in wrong:
+            _logger.warning(
+                "Follow-up level %s (id %s) is left out of follow-ups: its delay of %s days is outside %s..%s.",
+                level.display_name, level.id, level.delay_days, FOLLOWUP_DELAY_DAYS.low, FOLLOWUP_DELAY_DAYS.high)
+        return wrong
 
     def _credit_channel_for(self, partner):
         """The channel of this level for ``partner``."""

@@ -162,6 +162,7 @@ class CreditFollowupRun(models.Model):
         self._credit_assign_unsegmented()
         segments = self._credit_segments()
         levels = self.env["credit.followup.level"].sudo().search([("segment_id", "in", segments.ids)])
+        levels -= levels._credit_out_of_bounds()
         if not levels:
             return []
         levels_by_segment = {}

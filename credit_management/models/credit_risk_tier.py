@@ -3,6 +3,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from odoo.addons.base.models.ir_model import MODULE_UNINSTALL_FLAG
 
+from ..credit_core.bounds import AMOUNT, REVIEW_INTERVAL_DAYS
 from ..credit_core.score import Band, band_problems, tier_for_score
 
 
@@ -10,8 +11,10 @@ class CreditRiskTier(models.Model):
     """A band of risk scores and how the company treats the customers in it."""
 
     _name = "credit.risk.tier"
+    _inherit = ["credit.bounded.mixin"]
     _description = "Credit Risk Tier"
     _order = "sequence, max_score, id"
+    _credit_bounds = {"default_credit_limit": AMOUNT, "review_interval_days": REVIEW_INTERVAL_DAYS}
 
     name = fields.Char(required=True, translate=True)
     sequence = fields.Integer(default=10)

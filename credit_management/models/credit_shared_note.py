@@ -16,6 +16,9 @@ NOTE_TYPES = [
     ("arrangement", "Payment Arrangement"),
 ]
 TEAMS = [("sales", "Sales"), ("credit", "Credit")]
+# Set by the note itself, never by its author: the team from the author's groups, who was
+# told, and the credit team's acknowledgement (only action_acknowledge stamps it).
+STAMP_FIELDS = frozenset({"team", "notified_user_id", "acknowledged_by_id", "acknowledged_date"})
 
 
 class CreditSharedNote(models.Model):
@@ -92,6 +95,8 @@ class CreditSharedNote(models.Model):
         for vals in vals_list:
             if not self.env.su:
                 vals["author_id"] = self.env.uid
+                for fname in STAMP_FIELDS & vals.keys():
+                    del vals[fname]
             order = self.env["sale.order"].browse(vals.get("sale_order_id"))
             partner = self.env["res.partner"].browse(vals.get("partner_id")) or order.partner_id
             if partner:
@@ -103,8 +108,7 @@ class CreditSharedNote(models.Model):
         return notes
 
     def write(self, vals):
-        frozen = {"author_id", "team", "partner_id", "sale_order_id", "company_id",
-                  "notified_user_id", "acknowledged_by_id", "acknowledged_date"}
+        frozen = {"author_id", "partner_id", "sale_order_id", "company_id", *STAMP_FIELDS}
         if not self.env.su and frozen & set(vals):
             raise AccessError(self.env._(
                 "A shared note keeps its author, customer, order and company; write a new note instead."))

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields, models
 
 from ..credit_core.behaviour import BehaviourRule
+from ..credit_core.bounds import AMOUNT
 from ..credit_core.followup import FollowupRules
 from ..credit_core.history import SETTLED_TOLERANCE, HistoryWindow
 from ..credit_core.holds import HoldSettings
@@ -11,23 +12,27 @@ from ..credit_core.score import DEFAULT_WEIGHTS, FACTORS, ScoreSettings
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _inherit = ["res.company", "credit.bounded.mixin"]
+    _credit_bounds = {"credit_followup_min_amount": AMOUNT}
 
     # Exposure: which amounts count towards what a customer owes the company.
     credit_exposure_receivables = fields.Boolean(
         string="Count Open Receivables",
         default=True,
         help="Posted receivables not yet paid, net of open credit notes and unallocated payments.",
+        groups="base.group_user",
     )
     credit_exposure_orders = fields.Boolean(
         string="Count Uninvoiced Orders",
         default=True,
         help="Confirmed sales orders, for the part not yet invoiced.",
+        groups="base.group_user",
     )
     credit_exposure_draft_invoices = fields.Boolean(
         string="Count Draft Invoices",
         default=True,
         help="Customer invoices and credit notes still in draft.",
+        groups="base.group_user",
     )
 
     # Risk score: the history it reads, new customers, factor weights.
@@ -35,58 +40,72 @@ class ResCompany(models.Model):
         string="Score History (Months)",
         default=12,
         help="How far back the risk score looks at invoices due, in months.",
+        groups="base.group_user",
     )
     credit_risk_grace_days = fields.Integer(
         string="Grace Days",
         default=HistoryWindow.grace_days,
         help="An invoice counts as paid late, or overdue, only this many days after its due "
         "date: weekends and bank delays are not late payments.",
+        groups="base.group_user",
     )
     credit_risk_new_invoices = fields.Integer(
         string="New Customer: Invoices",
         default=ScoreSettings.new_invoices,
         help="Below this number of invoices a customer is new: its payment behaviour is 'New' and "
         "its score leans towards the neutral prior score.",
+        groups="base.group_user",
     )
     credit_risk_new_days = fields.Integer(
         string="New Customer: Days",
         default=ScoreSettings.new_days,
         help="A customer whose first invoice is more recent than this is new.",
+        groups="base.group_user",
     )
     credit_risk_prior_score = fields.Float(
         string="New Customer Score",
         default=ScoreSettings.prior_score,
         help="The neutral score new customers start from (0-100); their own history takes over "
         "as it builds up.",
+        groups="base.group_user",
     )
-    credit_risk_weight_late_share = fields.Float(string="Weight: Paid Late", default=DEFAULT_WEIGHTS["late_share"])
-    credit_risk_weight_days_late = fields.Float(string="Weight: Days Late", default=DEFAULT_WEIGHTS["days_late"])
+    credit_risk_weight_late_share = fields.Float(
+        string="Weight: Paid Late", default=DEFAULT_WEIGHTS["late_share"], groups="base.group_user")
+    credit_risk_weight_days_late = fields.Float(
+        string="Weight: Days Late", default=DEFAULT_WEIGHTS["days_late"], groups="base.group_user")
     credit_risk_weight_overdue_share = fields.Float(
-        string="Weight: Overdue Now", default=DEFAULT_WEIGHTS["overdue_share"])
+        string="Weight: Overdue Now", default=DEFAULT_WEIGHTS["overdue_share"], groups="base.group_user")
     credit_risk_weight_oldest_overdue = fields.Float(
-        string="Weight: Oldest Overdue", default=DEFAULT_WEIGHTS["oldest_overdue"])
-    credit_risk_weight_utilisation = fields.Float(string="Weight: Limit Used", default=DEFAULT_WEIGHTS["utilisation"])
-    credit_risk_weight_disputes = fields.Float(string="Weight: Disputes", default=DEFAULT_WEIGHTS["disputes"])
-    credit_risk_weight_tenure = fields.Float(string="Weight: Tenure", default=DEFAULT_WEIGHTS["tenure"])
-    credit_risk_weight_external = fields.Float(string="Weight: External Rating", default=DEFAULT_WEIGHTS["external"])
+        string="Weight: Oldest Overdue", default=DEFAULT_WEIGHTS["oldest_overdue"], groups="base.group_user")
+    credit_risk_weight_utilisation = fields.Float(
+        string="Weight: Limit Used", default=DEFAULT_WEIGHTS["utilisation"], groups="base.group_user")
+    credit_risk_weight_disputes = fields.Float(
+        string="Weight: Disputes", default=DEFAULT_WEIGHTS["disputes"], groups="base.group_user")
+    credit_risk_weight_tenure = fields.Float(
+        string="Weight: Tenure", default=DEFAULT_WEIGHTS["tenure"], groups="base.group_user")
+    credit_risk_weight_external = fields.Float(
+        string="Weight: External Rating", default=DEFAULT_WEIGHTS["external"], groups="base.group_user")
     # Limit increase suggestions.
     credit_limit_min_utilisation = fields.Float(
         string="Suggest From Limit Use (%)",
         default=LimitRule.min_utilisation * 100,
         help="Customers of a tier that allows limit increases are suggested a higher limit when "
         "they use at least this share of their credit limit...",
+        groups="base.group_user",
     )
     credit_limit_min_growth = fields.Float(
         string="Suggest From Sales Growth (%)",
         default=LimitRule.min_growth * 100,
         help="...and their invoiced sales of the last six months grew at least this much over "
         "the six months before.",
+        groups="base.group_user",
     )
     credit_limit_target_utilisation = fields.Float(
         string="Target Limit Use (%)",
         default=LimitRule.target_utilisation * 100,
         help="The suggested limit leaves room for the customer's growth: its exposure, grown like "
         "its sales, uses this share of the new limit.",
+        groups="base.group_user",
     )
 
     _credit_risk_history_positive = models.Constraint(
@@ -154,6 +173,7 @@ class ResCompany(models.Model):
         default=90,
         help="A customer with an opportunity note from sales, not yet acknowledged by the credit "
         "team and written within this many days, shows as a sales opportunity for a limit review.",
+        groups="base.group_user",
     )
 
     _credit_opportunity_note_days_positive = models.Constraint(
@@ -167,28 +187,33 @@ class ResCompany(models.Model):
         default=HoldSettings.tier_policy,
         help="Hold the orders of customers whose risk tier says so: every order, or orders that "
         "take the customer over its credit limit.",
+        groups="base.group_user",
     )
     credit_hold_over_limit = fields.Boolean(
         string="Hold Orders over the Credit Limit",
         default=HoldSettings.over_limit,
         help="Hold an order when the customer's exposure plus this order exceed its credit limit, "
         "whatever the customer's risk tier. Customers without a limit are never over it.",
+        groups="base.group_user",
     )
     credit_hold_overdue_days = fields.Integer(
         string="Hold When Overdue by More Than (Days)",
         default=HoldSettings.overdue_days,
         help="Hold an order when the customer has an open invoice overdue by more than this many "
         "days (disputed invoices and invoices promised for later do not count). 0 = off.",
+        groups="base.group_user",
     )
     credit_approval_validity_days = fields.Integer(
         string="Approval Valid For (Days)",
         default=7,
         help="How long a credit release approval lets the order be confirmed.",
+        groups="base.group_user",
     )
     credit_approval_tolerance = fields.Float(
         string="Approval Tolerance (%)",
         default=5.0,
         help="How much the order may grow above the approved amount and still be covered.",
+        groups="base.group_user",
     )
     credit_default_controller_id = fields.Many2one(
         "res.users",
@@ -196,6 +221,7 @@ class ResCompany(models.Model):
         domain=lambda self: [("group_ids", "in", self.env.ref("credit_management.group_credit_user").id)],
         help="Gets the release requests and hold alerts of customers without a credit controller. "
         "When empty, the credit managers get them.",
+        groups="base.group_user",
     )
 
     _credit_hold_overdue_days_positive = models.Constraint(
@@ -237,6 +263,7 @@ class ResCompany(models.Model):
         string="Quiet Days Between Reminders",
         default=3,
         help="A customer contacted by a follow-up is not contacted again before this many days.",
+        groups="base.group_user",
     )
     credit_followup_min_amount = fields.Monetary(
         string="Minimum Amount to Chase",
@@ -244,12 +271,14 @@ class ResCompany(models.Model):
         default=10.0,
         help="Customers who owe less than this, net of their open credit notes and unallocated "
         "payments, are not chased.",
+        groups="base.group_user",
     )
     credit_followup_background_lines = fields.Integer(
         string="Execute in Background From",
         default=100,
         help="Runs with more lines than this are executed by a background job; the run shows its "
         "progress and its author is told when it is done.",
+        groups="base.group_user",
     )
 
     _credit_followup_settings_positive = models.Constraint(

@@ -1,10 +1,12 @@
 from odoo import api, fields, models
 
+from ..credit_core.bounds import AMOUNT
 from ..credit_core.holds import HoldSettings
 
 
 class ResConfigSettings(models.TransientModel):
-    _inherit = "res.config.settings"
+    _inherit = ["res.config.settings", "credit.bounded.mixin"]
+    _credit_bounds = {"credit_followup_min_amount": AMOUNT}
 
     credit_exposure_receivables = fields.Boolean(
         related="company_id.credit_exposure_receivables", readonly=False

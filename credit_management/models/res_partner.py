@@ -1,3 +1,4 @@
+import logging
 from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
@@ -8,6 +9,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_amount, split_every
 
 from ..credit_core.behaviour import classify
+from ..credit_core.bounds import AMOUNT, REVIEW_INTERVAL_DAYS, SIGNED_AMOUNT
 from ..credit_core.history import SETTLED_TOLERANCE, PaymentHistory
 from ..credit_core.holds import (
     LISTED_OVERDUE,
@@ -19,8 +21,17 @@ from ..credit_core.holds import (
     tier_holds_every_order,
 )
 from ..credit_core.limit import SALES_WINDOW_MONTHS, suggest_limit
-from ..credit_core.score import compute_score, next_review_date, override_in_force, tier_for_score
+from ..credit_core.score import (
+    DEFAULT_REVIEW_INTERVAL_DAYS,
+    compute_score,
+    next_review_date,
+    override_in_force,
+    tier_for_score,
+)
+from .credit_bounded_mixin import check_bounds
 from .credit_risk_review import BEHAVIOUR_SELECTION
+
+_logger = logging.getLogger(__name__)
 
 # Customers reviewed per SQL round trip (and per committed step of the daily job).
 REVIEW_BATCH_SIZE = 1000
@@ -49,6 +60,8 @@ CREDIT_FIELD_GROUPS = {
         "credit_last_review_date", "credit_next_review_date",
     ), ("base.group_system",)),
 }
+# The range of the credit amounts a customer's values may take.
+CREDIT_FIELD_BOUNDS = {"credit_limit": AMOUNT}
 CREDIT_HOLD_FIELDS = frozenset({"credit_manual_hold", "credit_hold_reason", "credit_hold_forced"})
 CREDIT_OVERRIDE_FIELDS = frozenset({"credit_tier_override_id", "credit_override_reason", "credit_override_until"})
 
@@ -69,10 +82,8 @@ class ResPartner(models.Model):
     def _credit_require_rights(self, vals):
         """Refuse ``vals`` when they change a credit field the user may not change
         (:data:`CREDIT_FIELD_GROUPS`), a hold a credit manager forced without being
-        one, or set a negative credit limit."""
-        if (vals.get("credit_limit") or 0.0) < 0:
-            raise ValidationError(self.env._("A credit limit cannot be negative (%(limit)s).",
-                                             limit=vals["credit_limit"]))
+        one, or set a credit limit out of bounds (negative, not a number, absurdly large)."""
+        check_bounds(self, vals, CREDIT_FIELD_BOUNDS)
         if self.env.su:
             return
         user = self.env.user
@@ -180,6 +191,7 @@ class ResPartner(models.Model):
         "res.currency",
         compute="_compute_credit_currency_id",
         help="The current company's currency, in which exposure is expressed.",
+        groups="base.group_user",
     )
     credit_exposure = fields.Monetary(
         string="Exposure",
@@ -309,6 +321,11 @@ class ResPartner(models.Model):
     def _credit_search_amount(self, field_expr, operator, value):
         if operator not in ("=", "!=", "<", "<=", ">", ">="):
             return NotImplemented
+        if value not in SIGNED_AMOUNT:
+            raise ValidationError(self.env._(
+                "%(field)s can only be compared with an amount between %(low)s and %(high)s, not %(value)r.",
+                field=self._fields[field_expr].get_description(self.env)["string"],
+                low=f"{SIGNED_AMOUNT.low:,.0f}", high=f"{SIGNED_AMOUNT.high:,.0f}", value=value))
         query = self.with_context(active_test=False)._search([], bypass_access=True)
         expression = self._field_to_sql(query.table, field_expr, query)
         sql_operator = SQL(operator if operator != "!=" else "<>")
@@ -612,7 +629,8 @@ class ResPartner(models.Model):
         help="The tier the score falls in at the last review; the risk tier is this one unless a "
         "credit manager overrides it.",
     )
-    credit_risk_tier_color = fields.Integer(related="credit_risk_tier_id.color", string="Risk Tier Colour")
+    credit_risk_tier_color = fields.Integer(
+        related="credit_risk_tier_id.color", string="Risk Tier Colour", groups="base.group_user")
     credit_payment_behaviour = fields.Selection(
         BEHAVIOUR_SELECTION,
         string="Payment Behaviour",
@@ -886,7 +904,14 @@ class ResPartner(models.Model):
         """Write the review ``outcomes`` of ``self`` (see :meth:`_credit_review_outcomes`)
         on the partners, log them as reviews and post tier changes; returns the reviews."""
         Tier = self.env["credit.risk.tier"].sudo().with_context(active_test=False)
-        Tier.search([]).fetch(["name", "review_interval_days"])
+        tiers = Tier.search([])
+        tiers.fetch(["name", "review_interval_days"])
+        for tier in tiers.filtered(lambda t: t.review_interval_days not in REVIEW_INTERVAL_DAYS):
+            _logger.warning(
+                "Risk tier %s (id %s) has a review interval of %s days, outside %s..%s: its customers "
+                "are reviewed again after %s days until a credit manager fixes it.", tier.name, tier.id,
+                tier.review_interval_days, REVIEW_INTERVAL_DAYS.low, REVIEW_INTERVAL_DAYS.high,
+                DEFAULT_REVIEW_INTERVAL_DAYS)
         # The reviews and the chatter messages are the log: no field tracking, no followers.
         partners = self.sudo().with_context(credit_review=True, tracking_disable=True)
         review_values, messages, groups = [], {}, defaultdict(list)

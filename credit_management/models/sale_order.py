@@ -26,7 +26,8 @@ CREDIT_STATE_FIELDS = frozenset({
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
-    credit_currency_id = fields.Many2one(related="company_id.currency_id", string="Credit Currency")
+    credit_currency_id = fields.Many2one(
+        related="company_id.currency_id", string="Credit Currency", groups="base.group_user")
     credit_partner_limit = fields.Monetary(
         string="Customer Credit Limit",
         compute="_compute_credit_partner_standing",

@@ -19,3 +19,4 @@ from . import test_followup_levels
 from . import test_followup_execute
 from . import test_followup_segments
 from . import test_receivables
+from . import test_portal_access

@@ -1,13 +1,11 @@
 from datetime import datetime
 
 from freezegun import freeze_time
-from psycopg2 import IntegrityError
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Command
 from odoo.tests import Form, new_test_user, tagged
-from odoo.tools import mute_logger
 
 from .complaint_common import ComplaintCommon
 from .test_complaint_dispute import ComplaintDisputeTests
@@ -179,11 +177,19 @@ class ComplaintTests:
         with self.assertRaisesRegex(ValidationError, "not an order of Acme Customer"):
             self._complaint(partner_id=self.customer.id, sale_order_id=order.id)
 
-    @mute_logger("odoo.sql_db")
     def test_disputed_amount_cannot_be_negative(self):
-        with self.assertRaises(IntegrityError), self.cr.savepoint():
+        with self.assertRaisesRegex(ValidationError, "Disputed Amount of .* must be a number between 0 and"):
             self._complaint(partner_id=self.customer.id, amount_disputed=-5)
-            self.env.flush_all()
+
+    def test_disputed_amount_that_is_not_a_sensible_amount_is_refused_with_the_range(self):
+        complaint = self._complaint(partner_id=self.customer.id, amount_disputed=100)
+        for amount in (float("nan"), float("inf"), 1e308, 1e15):
+            with self.assertRaisesRegex(ValidationError, "Disputed Amount of .* must be a number between "
+                                                         "0 and 1,000,000,000,000"):
+                self._complaint(partner_id=self.customer.id, amount_disputed=amount)
+            with self.assertRaisesRegex(ValidationError, f"Disputed Amount of {complaint.name} .* must be a number"):
+                complaint.amount_disputed = amount
+        self.assertEqual(complaint.amount_disputed, 100, "Nothing is saved")
 
     def test_credit_note_button_opens_odoos_reversal_dialog_on_the_invoice(self):
         invoice = self._overdue_invoice(400)

@@ -49,6 +49,23 @@ class CreditLimitHistoryTests:
         with self.assertRaises(ValidationError):
             self.customer.write({"credit_limit": -5})
 
+    def test_a_limit_that_is_not_a_sensible_amount_is_refused_with_the_range(self):
+        customer = self.customer.with_user(self.manager).with_company(self.company)
+        history = self._history()
+        for amount in (float("nan"), float("inf"), 1e308, 1e15):
+            with self.assertRaisesRegex(ValidationError, "Credit Limit of Acme Customer must be a number between "
+                                                         "0 and 1,000,000,000,000"):
+                customer.write({"credit_limit": amount})
+            with self.assertRaisesRegex(ValidationError, "New Limit of new Change a Credit Limit must be a number "
+                                                         "between 0 and 1,000,000,000,000"):
+                self._change_limit(amount)
+            with self.assertRaisesRegex(ValidationError, "Credit Limit of Newcomer must be a number between"):
+                self.env["res.partner"].create({"name": "Newcomer", "credit_limit": amount})
+        self.assertEqual(customer.credit_limit, 1000, "Nothing is saved")
+        self.assertEqual(self._history(), history, "Nothing is logged")
+        customer.write({"credit_limit": 1e12})
+        self.assertEqual(self._history()[0].new_limit, 1e12, "the history says what is stored")
+
     def test_temporary_limit_ends_by_itself(self):
         until = fields.Date.today() + timedelta(days=10)
         self._change_limit(5000, "Seasonal peak", until)

@@ -1,4 +1,5 @@
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .followup_common import FollowupCommon
@@ -82,6 +83,15 @@ class FollowupLevelTests:
         later = self._run(date=fields.Date.add(self.today, days=14))
         self.assertEqual(self._line(later).level_id, self.lvl_letter)
 
+    def test_minimum_amount_to_chase_that_is_not_a_sensible_amount_is_refused_with_the_range(self):
+        for amount in (float("nan"), float("inf"), 1e308, 1e15):
+            with self.assertRaisesRegex(ValidationError, "Minimum Amount to Chase of .* must be a number between "
+                                                         "0 and 1,000,000,000,000"):
+                self.env["res.config.settings"].create({"credit_followup_min_amount": amount})
+            with self.assertRaisesRegex(ValidationError, "Minimum Amount to Chase of .* must be a number between"):
+                self.company.write({"credit_followup_min_amount": amount})
+        self.assertEqual(self.company.credit_followup_min_amount, 0.0, "Nothing is saved")
+
     def test_quiet_days_and_minimum_amount(self):
         self.company.sudo().credit_followup_min_amount = 60.0
         self._overdue(self.customer, 50.0, 8)
@@ -119,6 +129,29 @@ class FollowupLevelTests:
         sixteen = self._run()
         self.assertEqual((len(one.line_ids), len(sixteen.line_ids)), (1, 16))
         self.assertQueryCountStable(lambda run: run.action_compute(), one, sixteen, slack=3)
+
+    def test_level_delay_out_of_bounds_is_refused_with_the_range(self):
+        Level = self.env["credit.followup.level"].with_user(self.manager)
+        with self.assertRaisesRegex(ValidationError, "Days After Due Date of Early / Firm must be a number between "
+                                                     "-365 and 3,650, not -3000000"):
+            self.lvl_firm.with_user(self.manager).delay_days = -3_000_000
+        with self.assertRaisesRegex(ValidationError, "between -365 and 3,650, not 4000"):
+            Level.create({"segment_id": self.seg_standard.id, "name": "Decade", "delay_days": 4000})
+        self.assertEqual(self.lvl_firm.delay_days, 7, "Nothing is saved")
+
+    def test_a_level_saved_with_an_absurd_delay_is_left_out_and_the_others_chased(self):
+        # A level saved before delays had bounds (or changed in SQL).
+        self.env.cr.execute("UPDATE credit_followup_level SET delay_days = -3000000 WHERE id = %s",
+                            [self.lvl_before.id])
+        self.env.invalidate_all()
+        self._overdue(self.customer, 100.0, 8)
+        self._overdue(self.customer_b, 100.0, 8)
+        with self.assertLogs("odoo.addons.credit_management.models.credit_followup_level", "WARNING") as logs:
+            run = self._run()
+        self.assertIn(f"Follow-up level Early / Before due (id {self.lvl_before.id}) is left out",
+                      "\n".join(logs.output))
+        self.assertEqual(self._line(run).level_id, self.lvl_firm)
+        self.assertEqual(self._line(run, self.customer_b).level_id, self.lvl_friendly)
 
 
 @tagged("post_install", "-at_install")

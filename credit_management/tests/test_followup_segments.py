@@ -114,6 +114,15 @@ class FollowupSegmentTests:
         with self.assertRaisesRegex(ValidationError, "cannot be applied"):
             self.seg_early.with_user(self.manager).partner_domain = "[('no_such_field', '=', 1)]"
 
+    def test_a_rule_comparing_an_amount_with_a_word_is_refused_naming_the_field(self):
+        segment = self.seg_early.with_user(self.manager)
+        with self.assertRaisesRegex(ValidationError, "Exposure can only be compared with an amount between "
+                                                     "-1,000,000,000,000 and 1,000,000,000,000, not 'abc'"):
+            segment.partner_domain = "[('credit_exposure', '>', 'abc')]"
+        with self.assertRaisesRegex(ValidationError, "Available Credit can only be compared with an amount"):
+            segment.partner_domain = "[('credit_available', '<', '1e400')]"
+        segment.partner_domain = "[('credit_exposure', '>', 1000)]"
+
     def test_shipped_defaults_make_sense(self):
         segments = self.env["credit.segment"].with_context(active_test=False).search([("id", "not in", (
             self.seg_early | self.seg_standard).ids)])

@@ -67,3 +67,16 @@ class RiskCronTests:
         for customer in low:
             self.assertEqual(len(customer.credit_review_ids), 2)
         self.assertEqual(len(self.not_due.credit_review_ids), 2)
+
+    def test_a_tier_saved_with_an_absurd_interval_does_not_stop_the_job(self):
+        # A tier saved before the interval had bounds (or changed in SQL).
+        self.env.cr.execute("UPDATE credit_risk_tier SET review_interval_days = 3000000")
+        self.env.invalidate_all()
+        with self.assertLogs("odoo.addons.credit_management.models.res_partner", "WARNING") as logs:
+            self._run()
+        self.assertIn(f"Risk tier Low (id {self.tier_low.id}) has a review interval of 3000000 days",
+                      "\n".join(logs.output))
+        self.assertEqual(len(self.customers.credit_review_ids), 5, "Every customer due is reviewed")
+        for customer in self.customers:
+            self.assertEqual(customer.credit_next_review_date, self.today + timedelta(days=30),
+                             "Reviewed again after the default interval")

@@ -84,3 +84,21 @@ class RiskTierTests:
             with self.assertRaises(AccessError):
                 self.env["credit.risk.tier"].with_user(user).create({"name": "X", "max_score": 100, "sequence": 99})
         self.assertEqual(self.tier_low.with_user(self.salesman).name, "Low", "Everyone reads them")
+
+    def test_review_interval_out_of_bounds_is_refused_with_the_range(self):
+        for days in (3_000_000, 0, -5):
+            with self.assertRaisesRegex(ValidationError,
+                                        r"Review Every \(Days\) of Low must be a number between 1 and 3,650"):
+                self.tier_low.with_user(self.manager).review_interval_days = days
+        with self.assertRaisesRegex(ValidationError, "between 1 and 3,650, not 3000000"):
+            self._tiers().create({"name": "Slow", "max_score": 100, "sequence": 99, "review_interval_days": 3_000_000})
+        self.tier_low.with_user(self.manager).review_interval_days = 3650
+        self.assertEqual(self.tier_low.review_interval_days, 3650, "ten years is accepted")
+
+    def test_default_limit_that_is_not_a_sensible_amount_is_refused_with_the_range(self):
+        before = self.tier_low.default_credit_limit
+        for amount in (float("nan"), float("inf"), 1e308, 1e15, -1):
+            with self.assertRaisesRegex(
+                    ValidationError, "Default Credit Limit of Low must be a number between 0 and 1,000,000,000,000"):
+                self.tier_low.with_user(self.manager).default_credit_limit = amount
+        self.assertEqual(self.tier_low.default_credit_limit, before, "Nothing is saved")

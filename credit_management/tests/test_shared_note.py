@@ -248,6 +248,20 @@ class SharedNoteTests:
         self.assertEqual(note.acknowledged_by_id, self.controller)
         self.assertNotIn(self.customer, Partner.search([("credit_open_opportunity_note", "=", True)]))
 
+    def test_a_note_cannot_be_created_already_acknowledged_or_notified(self):
+        forged = self.Note.with_user(self.salesman).create({
+            "partner_id": self.customer.id, "body": "Won a large new account", "note_type": "opportunity",
+            "acknowledged_by_id": self.manager.id, "acknowledged_date": "2020-01-01 09:00:00",
+            "notified_user_id": self.manager.id, "notify_other_team": False,
+        })
+        self.assertFalse(forged.acknowledged_by_id)
+        self.assertFalse(forged.acknowledged_date)
+        self.assertFalse(forged.notified_user_id)
+        self.assertTrue(self.customer.with_user(self.controller).credit_open_opportunity_note,
+                        "The opportunity still waits for the credit team")
+        forged.with_user(self.controller).action_acknowledge()
+        self.assertEqual(forged.acknowledged_by_id, self.controller, "Only Acknowledge stamps it")
+
     def test_old_opportunity_notes_no_longer_flag_the_customer(self):
         note = self._note(self.salesman, "Growing fast", note_type="opportunity")
         self.company.credit_opportunity_note_days = 30

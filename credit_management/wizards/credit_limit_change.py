@@ -1,13 +1,17 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..credit_core.bounds import AMOUNT
+
 
 class CreditLimitChange(models.TransientModel):
     """Change a customer's credit limit in the current company, with a reason, for good
     or until a date (a temporary limit)."""
 
     _name = "credit.limit.change"
+    _inherit = ["credit.bounded.mixin"]
     _description = "Change a Credit Limit"
+    _credit_bounds = {"new_limit": AMOUNT}
 
     partner_id = fields.Many2one("res.partner", string="Customer", required=True)
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
