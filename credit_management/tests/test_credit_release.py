@@ -284,6 +284,22 @@ class CreditReleaseTests:
         self.assertEqual(order.state, "draft", "The old approval does not confirm the new customer's order")
         self.assertEqual(request.partner_id, self.customer, "The request still names the customer it was about")
 
+    def test_changing_the_company_voids_the_approval(self):
+        """An approval of the first company does not confirm the order in another one: it is
+        void, and the other company's rules decide (the customer has no limit there)."""
+        self._near_the_limit()
+        shared = self.env["product.product"].create({"name": "Goods of every company", "taxes_id": False})
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "company_id": self.company.id, "user_id": self.salesman.id,
+            "order_line": [Command.create({"product_id": shared.id, "price_unit": 400, "tax_ids": False})],
+        })
+        request = self._approved(order)
+        order.sudo().write({"company_id": self.other_company.id, "pricelist_id": False})
+        self.assertEqual(request.approval_status, "void")
+        self.assertIn("company changed to Other Co", request.void_reason)
+        self.assertEqual(order.credit_check_state, "ok")
+        self.assertFalse(order._credit_valid_approval())
+
     def test_invoicing_another_customer_voids_the_approval(self):
         self._near_the_limit()
         order = self._order(self.customer, 400, confirm=False)
