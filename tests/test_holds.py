@@ -1,14 +1,17 @@
+from dataclasses import replace
 from datetime import date, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from credit_core.holds import (
+    ApprovalScope,
     HoldSettings,
     OverdueInvoice,
     Standing,
     approval_covers,
     approval_max_amount,
+    approval_scope_changes,
     approval_status,
     approval_valid_until,
     available_credit,
@@ -157,12 +160,37 @@ def test_paying_the_excess_releases_the_order(limit, exposure, amount):
         assert not hold_reasons(paid, amount, settings)
 
 
+# An order of customer 1 (invoiced to 1) in company 1, in currency 1.
+SCOPE = ApprovalScope(customer=1, invoiced_customer=1, company=1, currency=1)
+
+
 def test_approval_covers_the_tolerance_until_its_last_day():
     assert approval_max_amount(1000, 5) == 1050
-    assert approval_covers(1000, 5, 1050, date(2026, 3, 10), date(2026, 3, 10))
-    assert not approval_covers(1000, 5, 1050.01, date(2026, 3, 10), date(2026, 3, 1))
-    assert not approval_covers(1000, 5, 900, date(2026, 3, 10), date(2026, 3, 11))
-    assert approval_covers(1000, 0, 1000, None, date(2030, 1, 1))
+    assert approval_covers(1000, 5, 1050, date(2026, 3, 10), date(2026, 3, 10), SCOPE, SCOPE)
+    assert not approval_covers(1000, 5, 1050.01, date(2026, 3, 10), date(2026, 3, 1), SCOPE, SCOPE)
+    assert not approval_covers(1000, 5, 900, date(2026, 3, 10), date(2026, 3, 11), SCOPE, SCOPE)
+    assert approval_covers(1000, 0, 1000, None, date(2030, 1, 1), SCOPE, SCOPE)
+
+
+def test_approval_names_what_changed_in_the_order_it_was_given_for():
+    assert approval_scope_changes(SCOPE, SCOPE) == ()
+    assert approval_scope_changes(SCOPE, replace(SCOPE, customer=2)) == ("customer",)
+    assert approval_scope_changes(SCOPE, replace(SCOPE, invoiced_customer=2)) == ("customer",)
+    assert approval_scope_changes(SCOPE, replace(SCOPE, company=2)) == ("company",)
+    assert approval_scope_changes(SCOPE, replace(SCOPE, currency=2)) == ("currency",)
+    assert approval_scope_changes(SCOPE, ApprovalScope(2, 2, 2, 2)) == ("customer", "company", "currency")
+
+
+@given(
+    st.sampled_from(["customer", "invoiced_customer", "company", "currency"]),
+    st.floats(min_value=0, max_value=1e9, allow_nan=False),
+)
+def test_an_approval_never_covers_another_customer_company_or_currency(part, order_amount):
+    """Whatever the amounts: 150,000 approved in one currency does not cover 150,000 (or
+    1) in another, nor the same order once its customer or company changed."""
+    other = replace(SCOPE, **{part: 2})
+    assert not approval_covers(1e12, 5, order_amount, None, date(2026, 3, 1), SCOPE, other)
+    assert approval_covers(1e12, 5, order_amount, None, date(2026, 3, 1), SCOPE, SCOPE)
 
 
 def test_response_hours_and_waiting_labels():
@@ -198,4 +226,4 @@ def test_approval_status_void_then_expired_then_valid():
     assert approval_status(False, until, today) == "valid"
     assert approval_status(False, until, date(2026, 12, 7)) == "expired"
     assert approval_status(True, until, today) == "void"
-    assert not approval_covers(100.0, 5.0, 100.0, until, date(2026, 12, 7))
+    assert not approval_covers(100.0, 5.0, 100.0, until, date(2026, 12, 7), SCOPE, SCOPE)

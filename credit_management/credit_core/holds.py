@@ -207,9 +207,35 @@ def overdue_reason(standing, settings, *, fmt=_plain_amount, _=_identity):
 
 
 # ---------------------------------------------------------------------- approvals
+@dataclass(frozen=True)
+class ApprovalScope:
+    """What an approval is given for besides its amount (record ids): the customer of the
+    order and the customer its invoices go to (commercial partners), its company and the
+    currency of its amounts. An approval covers an order of the same scope only."""
+
+    customer: int
+    invoiced_customer: int
+    company: int
+    currency: int
+
+
+def approval_scope_changes(approved, current):
+    """What differs between the ``approved`` :class:`ApprovalScope` and the order's
+    ``current`` one: a tuple of ``customer``, ``company``, ``currency`` (in this order);
+    empty when the approval is still about this order as it is."""
+    changes = []
+    if (approved.customer, approved.invoiced_customer) != (current.customer, current.invoiced_customer):
+        changes.append("customer")
+    if approved.company != current.company:
+        changes.append("company")
+    if approved.currency != current.currency:
+        changes.append("currency")
+    return tuple(changes)
+
+
 def approval_max_amount(approved_amount, tolerance_percent):
     """The highest order total an approval of ``approved_amount`` covers, with a
-    tolerance of ``tolerance_percent`` % (order currency)."""
+    tolerance of ``tolerance_percent`` % (in the approval's currency)."""
     return round(approved_amount * (1 + max(tolerance_percent, 0) / 100.0), 2)
 
 
@@ -228,9 +254,15 @@ def approval_status(void, valid_until, today):
     return "valid"
 
 
-def approval_covers(approved_amount, tolerance_percent, order_amount, valid_until, today):
+def approval_covers(approved_amount, tolerance_percent, order_amount, valid_until, today, approved_scope,
+                    order_scope):
     """Whether an approval of ``approved_amount`` (valid until the day ``valid_until``
-    included, None = no end) still covers an order of ``order_amount`` on ``today``."""
+    included, None = no end), given for ``approved_scope``, still covers an order of
+    ``order_amount`` and ``order_scope`` on ``today``. Both amounts are in their scope's
+    currency: an order of another currency, customer or company is never covered, so
+    amounts of two currencies are never compared."""
+    if approval_scope_changes(approved_scope, order_scope):
+        return False
     if approval_status(False, valid_until, today) != "valid":
         return False
     return order_amount <= approval_max_amount(approved_amount, tolerance_percent) + 0.005

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_amount
 
 from ..credit_core.holds import (
+    ApprovalScope,
     approval_max_amount,
     approval_status,
     approval_valid_until,
@@ -12,13 +13,24 @@ from ..credit_core.holds import (
     waiting_label,
 )
 
-# Written by the request's own methods only (in sudo), never by a user's write.
+# Written by the request's own methods only (in sudo), never by a user's create or write;
+# the snapshot of the order and the related fields included.
 SYSTEM_FIELDS = {
     "name", "sale_order_id", "requested_by_id", "request_date", "hold_reasons", "amount",
     "exposure_at_request", "limit_at_request", "state", "decided_by_id", "decision_date",
     "response_hours", "approved_until", "approval_tolerance", "approved_max_amount", "void_date",
-    "void_reason",
+    "void_reason", "partner_id", "invoice_partner_id", "company_id", "currency_id", "controller_id",
+    "salesperson_id", "company_currency_id", "order_currency_id", "order_state", "order_amount_now",
 }
+# What a request was asked and decided on: once it is decided (or withdrawn) these never
+# change, not even on the server. Voiding an approval only adds its date and reason, once.
+DECIDED_FIELDS = frozenset({
+    "sale_order_id", "partner_id", "invoice_partner_id", "company_id", "currency_id", "controller_id",
+    "requested_by_id", "request_date", "request_note", "hold_reasons", "amount", "exposure_at_request",
+    "limit_at_request", "state", "decided_by_id", "decision_date", "decision_note", "response_hours",
+    "approval_tolerance", "approved_until", "approved_max_amount",
+})
+VOID_FIELDS = frozenset({"void_date", "void_reason"})
 
 
 class CreditReleaseRequest(models.Model):
@@ -39,13 +51,23 @@ class CreditReleaseRequest(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Customer", compute="_compute_order_data", store=True, index=True, readonly=True,
     )
+    invoice_partner_id = fields.Many2one(
+        "res.partner", string="Invoiced Customer", compute="_compute_order_data", store=True, readonly=True,
+        help="The customer the order's invoices went to when the release was requested.",
+    )
     company_id = fields.Many2one(
         "res.company", compute="_compute_order_data", store=True, index=True, readonly=True,
     )
     salesperson_id = fields.Many2one(
         "res.users", string="Salesperson", related="sale_order_id.user_id", store=True, index=True,
     )
-    currency_id = fields.Many2one("res.currency", related="sale_order_id.currency_id")
+    currency_id = fields.Many2one(
+        "res.currency", compute="_compute_order_data", store=True, readonly=True,
+        help="The order's currency when the release was requested: the currency of the amount requested and "
+        "approved. An approval covers its order in this currency only.",
+    )
+    order_currency_id = fields.Many2one("res.currency", related="sale_order_id.currency_id",
+                                        string="Order Currency Now")
     company_currency_id = fields.Many2one("res.currency", related="company_id.currency_id",
                                           string="Company Currency")
     controller_id = fields.Many2one(
@@ -118,7 +140,7 @@ class CreditReleaseRequest(models.Model):
     )
     order_state = fields.Selection(related="sale_order_id.state", string="Order Status")
     order_amount_now = fields.Monetary(
-        related="sale_order_id.amount_total", string="Order Amount Now", currency_field="currency_id")
+        related="sale_order_id.amount_total", string="Order Amount Now", currency_field="order_currency_id")
 
     _name_company_uniq = models.UniqueIndex("(name, company_id) WHERE name <> '/'")
 
@@ -127,12 +149,21 @@ class CreditReleaseRequest(models.Model):
         for request in self:
             order = request.sale_order_id.sudo()
             request.partner_id = order.partner_id.commercial_partner_id
+            request.invoice_partner_id = order.partner_invoice_id.commercial_partner_id
             request.company_id = order.company_id
+            request.currency_id = order.currency_id
             request.controller_id = order.partner_id.commercial_partner_id.credit_controller_id
             request.hold_reasons = order.credit_hold_reasons or order.credit_check_preview
             request.amount = order.amount_total
             request.exposure_at_request = order.credit_partner_exposure
             request.limit_at_request = order.credit_partner_limit
+
+    def _credit_approval_scope(self):
+        """The :class:`ApprovalScope` the request was asked for (and approved for)."""
+        self.ensure_one()
+        request = self.sudo()
+        return ApprovalScope(customer=request.partner_id.id, invoiced_customer=request.invoice_partner_id.id,
+                             company=request.company_id.id, currency=request.currency_id.id)
 
     @api.depends("state", "request_date")
     def _compute_waiting(self):
@@ -203,7 +234,20 @@ class CreditReleaseRequest(models.Model):
                 self._credit_require_pending(self.env._("Its note can no longer change."))
                 if any(request.requested_by_id != self.env.user for request in self):
                     self._credit_require_manager()
+        self._credit_require_figures_unchanged(vals)
         return super().write(vals)
+
+    def _credit_require_figures_unchanged(self, vals):
+        """Refuse, even on the server, to change what a decided (or withdrawn) request was
+        asked and decided on, and to void an approval twice: the audit trail is written once."""
+        closed = self.filtered(lambda r: r.state != "pending")
+        frozen = DECIDED_FIELDS & vals.keys()
+        voided = closed.filtered("void_date") if VOID_FIELDS & vals.keys() else closed.browse()
+        if (closed and frozen) or voided:
+            request = voided[:1] or closed[:1]
+            raise UserError(self.env._(
+                "%(request)s is decided: what it was asked and decided on never changes (%(fields)s).",
+                request=request.name, fields=", ".join(sorted(frozen or VOID_FIELDS & vals.keys()))))
 
     def _credit_require_manager(self):
         if not self.env.su and not self.env.user.has_group("credit_management.group_credit_manager"):

@@ -8,7 +8,14 @@ from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tools import format_amount
 
-from ..credit_core.holds import Standing, approval_covers, available_credit, hold_reasons
+from ..credit_core.holds import (
+    ApprovalScope,
+    Standing,
+    approval_covers,
+    approval_scope_changes,
+    available_credit,
+    hold_reasons,
+)
 
 CreditCheck = namedtuple("CreditCheck", "standing amount reasons")
 """One order's credit check: the customer's standing without the order, the order's
@@ -21,6 +28,9 @@ CREDIT_STATE_FIELDS = frozenset({
     "credit_check_state", "credit_hold_reasons", "credit_checked_amount", "credit_releasable",
     "credit_order_hold", "credit_order_hold_reason",
 })
+# Order fields that decide what an approval is about besides the amount: its customer (and
+# the customer invoiced), company and currency (see ``ApprovalScope``).
+APPROVAL_SCOPE_FIELDS = frozenset({"partner_id", "partner_invoice_id", "company_id", "pricelist_id", "currency_id"})
 
 
 class SaleOrder(models.Model):
@@ -222,7 +232,7 @@ class SaleOrder(models.Model):
             order.credit_approval_summary = self.env._(
                 "Approved by %(manager)s up to %(amount)s until %(date)s.",
                 manager=approval.decided_by_id.name,
-                amount=format_amount(self.env, approval.approved_max_amount, order.currency_id),
+                amount=format_amount(self.env, approval.approved_max_amount, approval.currency_id),
                 date=fields.Date.to_string(approval.approved_until) if approval.approved_until else "-",
             )
 
@@ -302,17 +312,27 @@ class SaleOrder(models.Model):
         return sum(1 for check in checks.values() if check.reasons)
 
     def _credit_valid_approval(self):
-        """The approved release request that still covers this order (amount and date),
-        or an empty recordset."""
+        """The approved release request that still covers this order (customer, company,
+        currency, amount and date), or an empty recordset."""
         self.ensure_one()
         today = fields.Date.context_today(self)
+        scope = self._credit_approval_scope()
         for request in self.sudo().credit_release_request_ids.sorted("decision_date", reverse=True):
             if request.state != "approved" or request.void_date:
                 continue
             if approval_covers(request.amount, request.approval_tolerance, self.amount_total,
-                               request.approved_until, today):
+                               request.approved_until, today, request._credit_approval_scope(), scope):
                 return request
         return self.env["credit.release.request"]
+
+    def _credit_approval_scope(self):
+        """The :class:`ApprovalScope` of this order as it is now."""
+        self.ensure_one()
+        order = self.sudo()
+        return ApprovalScope(
+            customer=order.partner_id.commercial_partner_id.id,
+            invoiced_customer=order.partner_invoice_id.commercial_partner_id.id,
+            company=order.company_id.id, currency=order.currency_id.id)
 
     def _credit_online_payment(self):
         """The done online payments of this order when they cover its total, else empty."""
@@ -595,10 +615,14 @@ class SaleOrder(models.Model):
             orders._credit_set_state("hold")
 
     def _credit_latest_approval(self):
-        """The last approval of this order that was not voided (valid or not), or empty."""
+        """The last approval of this order that was not voided (valid or not) and is about
+        the order as it is (customer, company, currency: its amounts compare), or empty."""
         self.ensure_one()
+        scope = self._credit_approval_scope()
         return self.sudo().credit_release_request_ids.filtered(
-            lambda r: r.state == "approved" and not r.void_date).sorted("decision_date", reverse=True)[:1]
+            lambda r: r.state == "approved" and not r.void_date
+            and not approval_scope_changes(r._credit_approval_scope(), scope),
+        ).sorted("decision_date", reverse=True)[:1]
 
     def _credit_after_amount_change(self):
         """After lines changed: an approved quotation grown beyond its approval loses it; a
@@ -624,10 +648,7 @@ class SaleOrder(models.Model):
                 "the order grew to %(amount)s, beyond what was approved",
                 amount=format_amount(self.env, order.amount_total, order.currency_id)))
         if grown_quotations:
-            checks = grown_quotations._credit_evaluate()
-            still_held = grown_quotations.filtered(lambda o: checks[o].reasons)
-            still_held._credit_put_on_hold(checks, notify=False)
-            (grown_quotations - still_held)._credit_set_state("ok")
+            grown_quotations._credit_recheck_quotations()
         confirmed = grown - grown_quotations
         if not confirmed:
             return
@@ -652,6 +673,74 @@ class SaleOrder(models.Model):
                 partner_ids=order.user_id.partner_id.ids, author_id=self.env.user.partner_id.id,
                 subtype_xmlid="mail.mt_note")
             order._credit_schedule_hold_activities(reasons_html, credit_only=True)
+
+    def _credit_recheck_quotations(self):
+        """Put these quotations, whose approval is void, back through the rules: held
+        again if the rules hold them, else checked ``ok``."""
+        checks = self._credit_evaluate()
+        still_held = self.filtered(lambda o: checks[o].reasons)
+        still_held._credit_put_on_hold(checks, notify=False)
+        (self - still_held)._credit_set_state("ok")
+
+    def _credit_after_scope_change(self):
+        """After the customer, company or currency of these orders changed: the request
+        their credit state stands on (an approval, a pending request, a decline) was about
+        another order. Approvals are void, pending requests withdrawn, and the orders go
+        through the rules again: a quotation is held again if they hold it, a confirmed
+        order is flagged to the credit team."""
+        changed = {}
+        for order in self.sudo().filtered(lambda o: o.state != "cancel"
+                                          and o.credit_check_state in ("approved", "pending", "declined")):
+            request = order.credit_release_request_ids.filtered(
+                lambda r: r.state != "cancelled" and not r.void_date).sorted()[:1]
+            changes = request and approval_scope_changes(request._credit_approval_scope(),
+                                                         order._credit_approval_scope())
+            if changes:
+                changed[order] = order._credit_scope_change_reason(changes)
+        if not changed:
+            return
+        orders = self.browse([order.id for order in changed]).sudo()
+        for order, reason in changed.items():
+            order._credit_void_approvals(reason)
+            order.credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
+                self.env._("The request no longer applies: %(reason)s.", reason=reason))
+            # A request about the order as it was: a new one is needed, from "hold".
+            order._credit_set_state("hold")
+        quotations = orders.filtered(lambda o: o.state != "sale")
+        if quotations:
+            quotations._credit_recheck_quotations()
+        confirmed = orders - quotations
+        if confirmed:
+            checks = confirmed._credit_evaluate()
+            for order in confirmed:
+                if not checks[order].reasons:
+                    order._credit_set_state("ok", checked_amount=order.amount_total)
+                    continue
+                order._credit_set_state("hold", reasons=checks[order].reasons)
+                order.message_post(
+                    body=Markup("<p>%s</p>%s") % (self.env._(
+                        "The confirmed order changed (%(reason)s): it needs credit approval.", reason=changed[order]),
+                        order.credit_hold_reasons),
+                    partner_ids=order.user_id.partner_id.ids, author_id=self.env.user.partner_id.id,
+                    subtype_xmlid="mail.mt_note")
+                order._credit_schedule_hold_activities(order.credit_hold_reasons, credit_only=True)
+
+    def _credit_scope_change_reason(self, changes):
+        """Why an approval of this order no longer applies, for ``changes`` (see
+        ``approval_scope_changes``), in the user's words."""
+        self.ensure_one()
+        order = self.sudo()
+        parts = []
+        if "customer" in changes:
+            parts.append(self.env._(
+                "the order's customer changed (now %(customer)s, invoiced to %(invoiced)s)",
+                customer=order.partner_id.commercial_partner_id.display_name,
+                invoiced=order.partner_invoice_id.commercial_partner_id.display_name))
+        if "company" in changes:
+            parts.append(self.env._("the order's company changed to %(company)s", company=order.company_id.name))
+        if "currency" in changes:
+            parts.append(self.env._("the order's currency changed to %(currency)s", currency=order.currency_id.name))
+        return "; ".join(parts)
 
     @api.model
     def _credit_reevaluate_held_orders(self, partners, cause):
@@ -756,4 +845,7 @@ class SaleOrder(models.Model):
             raise AccessError(self.env._(
                 "The credit check of an order is set by the credit rules and the credit team only (%(fields)s).",
                 fields=", ".join(sorted(protected))))
-        return super().write(vals)
+        result = super().write(vals)
+        if APPROVAL_SCOPE_FIELDS & vals.keys():
+            self._credit_after_scope_change()
+        return result

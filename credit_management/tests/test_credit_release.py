@@ -248,3 +248,150 @@ class CreditReleaseTests:
         users = self._activities(second, "credit_management.mail_activity_type_credit_release").user_id
         self.assertIn(self.manager, users)
         self.assertNotIn(self.controller, users)
+
+    # ------------------------------------------------------------------ an approval covers only what was approved
+    def _approved(self, order):
+        """Hold ``order`` at confirmation, request and approve its release."""
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.credit_check_state, "hold")
+        request = self._request(order)
+        self._approve(request)
+        self.assertEqual(order.credit_check_state, "approved")
+        return request
+
+    def _suspect_customer(self):
+        """A customer a credit manager put under a forced hold."""
+        suspect = self.env["res.partner"].create({
+            "name": "Suspect Buyer", "is_company": True, "customer_rank": 1, "user_id": self.salesman.id,
+        })
+        suspect.with_user(self.manager)._credit_set_hold("Fraud suspicion", forced=True)
+        return suspect
+
+    def test_changing_the_customer_voids_the_approval(self):
+        """Approved for a good customer, switched to one under a forced hold: the approval
+        is void and the order is held again by the new customer's hold."""
+        self._near_the_limit()
+        order = self._order(self.customer, 400, confirm=False)
+        request = self._approved(order)
+        suspect = self._suspect_customer()
+
+        order.with_user(self.salesman).partner_id = suspect
+        self.assertEqual(request.approval_status, "void")
+        self.assertIn("customer changed (now Suspect Buyer", request.void_reason)
+        self.assertEqual(order.credit_check_state, "hold")
+        self.assertIn("Fraud suspicion", self._reasons(order))
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "draft", "The old approval does not confirm the new customer's order")
+        self.assertEqual(request.partner_id, self.customer, "The request still names the customer it was about")
+
+    def test_changing_the_company_voids_the_approval(self):
+        """An approval of the first company does not confirm the order in another one: it is
+        void, and the other company's rules decide (the customer has no limit there)."""
+        self._near_the_limit()
+        shared = self.env["product.product"].create({"name": "Goods of every company", "taxes_id": False})
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "company_id": self.company.id, "user_id": self.salesman.id,
+            "order_line": [Command.create({"product_id": shared.id, "price_unit": 400, "tax_ids": False})],
+        })
+        request = self._approved(order)
+        order.sudo().write({"company_id": self.other_company.id, "pricelist_id": False})
+        self.assertEqual(request.approval_status, "void")
+        self.assertIn("company changed to Other Co", request.void_reason)
+        self.assertEqual(order.credit_check_state, "ok")
+        self.assertFalse(order._credit_valid_approval())
+
+    def test_invoicing_another_customer_voids_the_approval(self):
+        self._near_the_limit()
+        order = self._order(self.customer, 400, confirm=False)
+        request = self._approved(order)
+        order.with_user(self.salesman).partner_invoice_id = self._suspect_customer()
+        self.assertEqual(request.approval_status, "void")
+        self.assertEqual(order.credit_check_state, "hold")
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "draft")
+
+    def test_another_contact_of_the_same_customer_keeps_the_approval(self):
+        self._near_the_limit()
+        order = self._order(self.customer, 400, confirm=False)
+        request = self._approved(order)
+        buyer = self.env["res.partner"].create({"name": "Acme Buyer", "parent_id": self.customer.id})
+        order.with_user(self.salesman).write({"partner_id": buyer.id, "partner_invoice_id": buyer.id})
+        self.assertEqual(request.approval_status, "valid")
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "sale")
+
+    def test_changing_the_customer_withdraws_the_pending_request(self):
+        self._near_the_limit()
+        order = self._order(self.customer, 400, confirm=False)
+        self._click_confirm(order, self.salesman)
+        pending = self._request(order)
+        order.with_user(self.salesman).partner_id = self._suspect_customer()
+        self.assertEqual(pending.state, "cancelled", "The credit team is not asked about another customer")
+        self.assertEqual(order.credit_check_state, "hold")
+        self.assertIn("Fraud suspicion", self._reasons(order))
+
+    def _euro_order(self, amount):
+        """A quotation of ``amount`` euros (2 euros to the dollar of the company) and a
+        pricelist in the company's currency."""
+        euro = self.setup_other_currency("EUR")
+        self.assertNotEqual(euro, self.currency)
+        pricelists = self.env["product.pricelist"].create([
+            {"name": "Euro prices", "currency_id": euro.id, "company_id": self.company.id},
+            {"name": "Company prices", "currency_id": self.currency.id, "company_id": self.company.id},
+        ])
+        order = self.env["sale.order"].create({
+            "partner_id": self.customer.id, "company_id": self.company.id, "user_id": self.salesman.id,
+            "pricelist_id": pricelists[0].id,
+            "order_line": [Command.create({
+                "product_id": self.product.id, "product_uom_qty": 1, "price_unit": amount,
+                "tax_ids": [Command.clear()],
+            })],
+        })
+        self.assertEqual(order.currency_id, euro)
+        return order, pricelists[1]
+
+    def test_changing_the_currency_voids_the_approval(self):
+        """400 euros approved up to 420 euros do not cover 400 dollars: switching the
+        pricelist voids the approval and the rules hold the order again."""
+        self._near_the_limit()
+        order, company_prices = self._euro_order(400)  # $200: 900 + 200 is over the 1,000 limit
+        request = self._approved(order)
+        self.assertEqual(request.approved_max_amount, 420)
+
+        order.with_user(self.salesman).pricelist_id = company_prices
+        self.assertEqual((order.currency_id, order.amount_total), (self.currency, 400))
+        self.assertEqual(request.approval_status, "void")
+        self.assertIn(f"currency changed to {self.currency.name}", request.void_reason)
+        self.assertEqual(order.credit_check_state, "hold")
+        self._click_confirm(order, self.salesman)
+        self.assertEqual(order.state, "draft", "400 dollars are not covered by 420 euros")
+
+    def test_decided_request_keeps_its_currency_and_figures(self):
+        """The audit trail is written once: after the order's currency changed, the request
+        still reads what was asked and approved, in the currency it was asked in; nobody,
+        not even the server, rewrites a decided request's figures."""
+        self._near_the_limit()
+        order, company_prices = self._euro_order(400)
+        euro = order.currency_id
+        request = self._approved(order)
+        figures = ["currency_id", "amount", "exposure_at_request", "limit_at_request", "approved_max_amount",
+                   "approval_tolerance", "approved_until", "partner_id", "company_id", "decided_by_id",
+                   "decision_date"]
+        before = request.read(figures)
+
+        order.with_user(self.salesman).pricelist_id = company_prices
+        request.invalidate_recordset()
+        self.assertEqual(request.read(figures), before)
+        self.assertEqual(request.currency_id, euro)
+        self.assertEqual(request.order_currency_id, self.currency, "The order as it is now, in its own currency")
+        for fname, value in [("currency_id", self.currency.id), ("amount", 10**6), ("approved_max_amount", 10**6),
+                             ("approval_tolerance", 100), ("approved_until", "2099-12-31"),
+                             ("exposure_at_request", 0), ("limit_at_request", 10**6), ("state", "pending"),
+                             ("partner_id", self._suspect_customer().id), ("decision_note", "Rewritten")]:
+            with self.subTest(field=fname), self.assertRaises(UserError):
+                request.sudo().write({fname: value})
+        with self.assertRaises(AccessError):
+            request.with_user(self.manager).write({"currency_id": self.currency.id})
+        with self.assertRaises(UserError):
+            request.sudo()._credit_void("voided again")
+        self.assertEqual(request.read(figures), before)
