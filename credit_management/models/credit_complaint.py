@@ -192,11 +192,12 @@ class CreditComplaint(models.Model):
             if orders and complaint.sale_order_id not in orders:
                 complaint.sale_order_id = orders[:1]
 
-    @api.depends("partner_id")
+    @api.depends("partner_id", "company_id")
     def _compute_user_id(self):
         is_credit_staff = self.env.user.has_group("credit_management.group_credit_user")
         for complaint in self.filtered(lambda c: not c.user_id):
-            controller = complaint.partner_id.commercial_partner_id.credit_controller_id
+            commercial = complaint.partner_id.commercial_partner_id
+            controller = commercial.with_company(complaint.company_id or self.env.company).credit_controller_id
             complaint.user_id = controller or (self.env.user if is_credit_staff else False)
 
     @api.depends("category_id", "date_open")

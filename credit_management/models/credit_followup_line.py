@@ -187,8 +187,10 @@ class CreditFollowupLine(models.Model):
             values["message_id"] = self._credit_send_sms().id
         else:
             values["activity_user_id"] = self._credit_schedule_activity().id
-        if self.level_id.hold_partner and not partner.credit_manual_hold:
-            partner._credit_set_hold(self.env._(
+        # Holds are per company: the run's company puts its customer on hold.
+        holder = partner.with_company(self.company_id)
+        if self.level_id.hold_partner and not holder.credit_manual_hold:
+            holder._credit_set_hold(self.env._(
                 "Follow-up %(level)s: %(amount)s overdue.",
                 level=self.level_id.name, amount=format_amount(self.env, self.amount_due, self.currency_id)))
         self.sudo().write(values)
@@ -273,7 +275,7 @@ class CreditFollowupLine(models.Model):
         else the run's controller (the credit team for the daily job's runs), with the
         level's script. Returns the user."""
         partner = self.partner_id.sudo()
-        user = partner.credit_controller_id
+        user = partner.with_company(self.company_id).credit_controller_id
         if not user and self.run_id.automatic:
             user = self.company_id._credit_team_users(partner)[:1]
         user = user or self.run_id.user_id

@@ -138,16 +138,20 @@ class CreditFollowupRun(models.Model):
         company_segments = self.env["credit.segment"].sudo().search(
             [("company_id", "in", [False, self.company_id.id])])
         self.env["res.partner"].flush_model(["credit_segment_id", "credit_segment_fixed"])
+        # The segment is per company (jsonb): read the run's company's.
+        Partner = self.env["res.partner"].sudo().with_company(self.company_id)
         rows = self.env.execute_query(SQL(
             """
             SELECT DISTINCT r.partner_id
               FROM (%(receivables)s) r
               JOIN res_partner p ON p.id = r.partner_id
              WHERE r.move_type = 'out_invoice' AND r.residual > 0
-               AND p.credit_segment_fixed IS NOT TRUE
-               AND (p.credit_segment_id IS NULL OR p.credit_segment_id != ALL(%(segment_ids)s))
+               AND %(segment_fixed)s IS NOT TRUE
+               AND (%(segment)s IS NULL OR %(segment)s != ALL(%(segment_ids)s))
             """,
             receivables=self.env["credit.receivable"]._lines_sql(self.company_id, self.date),
+            segment_fixed=Partner._field_to_sql("p", "credit_segment_fixed"),
+            segment=Partner._field_to_sql("p", "credit_segment_id"),
             segment_ids=company_segments.ids,
         ))
         if rows:
@@ -171,9 +175,11 @@ class CreditFollowupRun(models.Model):
         self.env["account.move"].flush_model(["credit_followup_level_id"])
         self.env["res.partner"].flush_model(["credit_segment_id"])
         self.env["credit.followup.level"].flush_model(["delay_days"])
+        # The segment is per company (jsonb): read the run's company's.
+        segment = self.env["res.partner"].sudo().with_company(company)._field_to_sql("p", "credit_segment_id")
         rows = self.env.execute_query(SQL(
             """
-            SELECT r.move_id, r.partner_id, p.credit_segment_id, r.days_overdue, r.residual, last.delay_days
+            SELECT r.move_id, r.partner_id, %(segment)s, r.days_overdue, r.residual, last.delay_days
               FROM (%(receivables)s) r
               JOIN res_partner p ON p.id = r.partner_id
               JOIN account_move am ON am.id = r.move_id
@@ -182,8 +188,9 @@ class CreditFollowupRun(models.Model):
                AND r.residual > 0
                AND r.exclusion IS NULL
                AND r.date_due <= %(latest_due)s
-               AND p.credit_segment_id = ANY(%(segment_ids)s)
+               AND %(segment)s = ANY(%(segment_ids)s)
             """,
+            segment=segment,
             receivables=self.env["credit.receivable"]._lines_sql(company, self.date),
             latest_due=fields.Date.subtract(self.date, days=min(level.delay_days for level in levels)),
             segment_ids=list(levels_by_segment),

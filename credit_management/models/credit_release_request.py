@@ -152,7 +152,8 @@ class CreditReleaseRequest(models.Model):
             request.invoice_partner_id = order.partner_invoice_id.commercial_partner_id
             request.company_id = order.company_id
             request.currency_id = order.currency_id
-            request.controller_id = order.partner_id.commercial_partner_id.credit_controller_id
+            request.controller_id = order.partner_id.commercial_partner_id.with_company(
+                order.company_id).credit_controller_id
             request.hold_reasons = order.credit_hold_reasons or order.credit_check_preview
             request.amount = order.amount_total
             request.exposure_at_request = order.credit_partner_exposure

@@ -126,10 +126,15 @@ class CreditRiskTier(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_use(self):
-        """A tier that customers or their review history refer to is archived, not deleted."""
-        partners = self.env["res.partner"].sudo().with_context(active_test=False).search_count(
-            ["|", "|", ("credit_risk_tier_id", "in", self.ids), ("credit_score_tier_id", "in", self.ids),
-             ("credit_tier_override_id", "in", self.ids)])
+        """A tier that customers (in any company: their tiers are per company) or their
+        review history refer to is archived, not deleted."""
+        Partner = self.env["res.partner"].sudo().with_context(active_test=False)
+        partner_ids = set()
+        for company in self.env["res.company"].sudo().search([]):
+            partner_ids.update(Partner.with_company(company).search(
+                ["|", "|", ("credit_risk_tier_id", "in", self.ids), ("credit_score_tier_id", "in", self.ids),
+                 ("credit_tier_override_id", "in", self.ids)]).ids)
+        partners = len(partner_ids)
         reviews = self.env["credit.risk.review"].sudo().search_count(
             ["|", "|", ("tier_id", "in", self.ids), ("score_tier_id", "in", self.ids),
              ("previous_tier_id", "in", self.ids)])

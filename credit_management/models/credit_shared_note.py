@@ -122,7 +122,7 @@ class CreditSharedNote(models.Model):
         self.ensure_one()
         partner = self.partner_id.sudo()
         if self.team == "sales":
-            user = partner.credit_controller_id
+            user = partner.with_company(self.company_id or self.env.company).credit_controller_id
         else:
             user = self.sale_order_id.sudo().user_id or partner.user_id
         if not user or user == self.author_id or user.share or not user.active:

@@ -250,7 +250,7 @@ class ResCompany(models.Model):
         """Who in the credit team hears of ``partner``'s release requests and holds: its
         credit controller, else the company's default controller, else its credit managers."""
         self.ensure_one()
-        controller = partner.sudo().commercial_partner_id.credit_controller_id if partner else False
+        controller = partner.sudo().commercial_partner_id.with_company(self).credit_controller_id if partner else False
         if controller and controller.active and self in controller.company_ids:
             return controller
         if self.credit_default_controller_id.active:

@@ -169,10 +169,10 @@ class ResPartner(models.Model):
     # ======================================================================
     credit_risk_tier_id = fields.Many2one(
         "credit.risk.tier",
+        company_dependent=True,
         string="Risk Tier",
         readonly=True,
         copy=False,
-        index="btree_not_null",
         tracking=True,
         ondelete="set null",
         groups="base.group_user",
@@ -181,6 +181,7 @@ class ResPartner(models.Model):
     )
     credit_controller_id = fields.Many2one(
         "res.users",
+        company_dependent=True,
         tracking=True,
         domain=lambda self: [("group_ids", "in", self.env.ref("credit_management.group_credit_user").id)],
         groups="base.group_user",
@@ -344,6 +345,7 @@ class ResPartner(models.Model):
     # ======================================================================
     credit_manual_hold = fields.Boolean(
         string="Manual Credit Hold",
+        company_dependent=True,
         copy=False,
         groups="base.group_user",
         help="Set by the credit team: every order of this customer needs credit approval until "
@@ -351,17 +353,21 @@ class ResPartner(models.Model):
     )
     credit_hold_reason = fields.Text(
         string="Hold Reason",
+        company_dependent=True,
         copy=False,
         groups="base.group_user",
     )
     credit_hold_forced = fields.Boolean(
         string="Forced by a Manager",
+        company_dependent=True,
         copy=False,
         groups="base.group_user",
         help="Only a credit manager can lift this hold or release the customer's orders.",
     )
-    credit_hold_user_id = fields.Many2one("res.users", string="Hold Set By", copy=False, groups="base.group_user")
-    credit_hold_date = fields.Datetime(string="Hold Set On", copy=False, groups="base.group_user")
+    credit_hold_user_id = fields.Many2one(
+        "res.users", string="Hold Set By", company_dependent=True, copy=False, groups="base.group_user")
+    credit_hold_date = fields.Datetime(
+        string="Hold Set On", company_dependent=True, copy=False, groups="base.group_user")
     credit_on_hold = fields.Boolean(
         string="On Credit Hold",
         compute="_compute_credit_on_hold",
@@ -440,20 +446,24 @@ class ResPartner(models.Model):
             self.env["credit.limit.history"].sudo().create(values)
 
     def _credit_log_hold_changes(self, old_holds):
-        """Post in each partner's chatter the hold set or lifted, with its reason."""
+        """Post in each partner's chatter the hold set or lifted in the current company
+        (holds are per company), with its reason."""
         author = self.env.user.partner_id
+        company = self.env.company
         for partner in self.sudo():
             was_held, held = old_holds.get(partner.id), partner.credit_manual_hold
             if held and not was_held:
-                body = Markup("<p>%s</p><p>%s</p>") % (
+                body = Markup("<p>%s</p><p>%s</p><p>%s</p>") % (
                     self.env._("Credit hold set (forced by a credit manager).") if partner.credit_hold_forced
                     else self.env._("Credit hold set."),
                     partner.credit_hold_reason or "",
+                    self.env._("Company: %(company)s", company=company.name),
                 )
             elif was_held and not held:
-                body = Markup("<p>%s</p><p>%s</p>") % (
+                body = Markup("<p>%s</p><p>%s</p><p>%s</p>") % (
                     self.env._("Credit hold lifted."),
                     self.env.context.get("credit_hold_lift_reason") or self.env._("No reason given."),
+                    self.env._("Company: %(company)s", company=company.name),
                 )
             else:
                 continue
@@ -578,7 +588,8 @@ class ResPartner(models.Model):
         Amounts and overdue invoices are only gathered when a rule needs them; a fixed
         number of queries whatever the number of customers or invoices.
         """
-        commercial = self.commercial_partner_id.sudo()
+        # Holds and tiers are per company: read ``company``'s, whatever the user's company.
+        commercial = self.commercial_partner_id.sudo().with_company(company)
         today = today or fields.Date.context_today(self)
         policies = {partner.id: partner.credit_risk_tier_id.hold_policy or "none" for partner in commercial}
         needs_limit = any(settings.limit_applies(policy) for policy in policies.values())
@@ -611,6 +622,7 @@ class ResPartner(models.Model):
     # ======================================================================
     credit_risk_score = fields.Float(
         string="Risk Score",
+        company_dependent=True,
         digits=(5, 1),
         readonly=True,
         copy=False,
@@ -621,6 +633,7 @@ class ResPartner(models.Model):
     )
     credit_score_tier_id = fields.Many2one(
         "credit.risk.tier",
+        company_dependent=True,
         string="Tier from Score",
         readonly=True,
         copy=False,
@@ -633,6 +646,7 @@ class ResPartner(models.Model):
         related="credit_risk_tier_id.color", string="Risk Tier Colour", groups="base.group_user")
     credit_payment_behaviour = fields.Selection(
         BEHAVIOUR_SELECTION,
+        company_dependent=True,
         string="Payment Behaviour",
         readonly=True,
         copy=False,
@@ -642,18 +656,19 @@ class ResPartner(models.Model):
         "delays, partial payments or a large overdue), New (too little history yet).",
     )
     credit_last_review_date = fields.Date(
-        string="Last Risk Review", readonly=True, copy=False, groups="base.group_user")
+        string="Last Risk Review", company_dependent=True, readonly=True, copy=False, groups="base.group_user")
     credit_next_review_date = fields.Date(
         string="Next Risk Review",
+        company_dependent=True,
         readonly=True,
         copy=False,
-        index="btree_not_null",
         groups="base.group_user",
         help="When the daily job reviews this customer again: the last review date plus the tier's "
         "review interval.",
     )
     credit_tier_override_id = fields.Many2one(
         "credit.risk.tier",
+        company_dependent=True,
         string="Override Tier",
         copy=False,
         ondelete="set null",
@@ -661,22 +676,26 @@ class ResPartner(models.Model):
         help="A tier forced by a credit manager: it is the customer's risk tier until the override "
         "ends, whatever the score.",
     )
-    credit_override_reason = fields.Text(string="Override Reason", copy=False, groups="base.group_user")
+    credit_override_reason = fields.Text(
+        string="Override Reason", company_dependent=True, copy=False, groups="base.group_user")
     credit_override_until = fields.Date(
         string="Override Until",
+        company_dependent=True,
         copy=False,
         groups="base.group_user",
         help="Last day of the override; empty: until a credit manager removes it.",
     )
     credit_external_rating = fields.Float(
         string="External Risk Rating",
+        company_dependent=True,
         digits=(5, 1),
         copy=False,
         groups="base.group_user",
         help="A rating from a credit information provider, as a risk from 0 (safest) to 100 "
         "(riskiest). It feeds the score when it has a rating date.",
     )
-    credit_external_rating_date = fields.Date(string="External Rating Date", copy=False, groups="base.group_user")
+    credit_external_rating_date = fields.Date(
+        string="External Rating Date", company_dependent=True, copy=False, groups="base.group_user")
     credit_review_ids = fields.One2many(
         "credit.risk.review", "partner_id", string="Risk Reviews", readonly=True, groups="base.group_user")
     credit_last_review_id = fields.Many2one(
@@ -822,12 +841,12 @@ class ResPartner(models.Model):
             for row in rows
         }
 
-    def _credit_external_ratings(self):
+    def _credit_external_ratings(self, company):
         """``{partner id: external risk rating (0-100)}`` of the partners in ``self`` that
-        have one; a credit information provider sets the rating and its date."""
+        have one in ``company``; a credit information provider sets the rating and its date."""
         return {
             partner.id: partner.credit_external_rating
-            for partner in self.sudo()
+            for partner in self.sudo().with_company(company)
             if partner.credit_external_rating_date
         }
 
@@ -850,7 +869,7 @@ class ResPartner(models.Model):
                 pid: amounts["total"] for pid, amounts in self._credit_exposure_by_partner(company, limited).items()}
         else:
             exposure = {pid: history.open_amount for pid, history in histories.items()}
-        ratings = self._credit_external_ratings()
+        ratings = self._credit_external_ratings(company)
         data = {}
         for partner_id in self.ids:
             limit = limits.get(partner_id) or 0.0
@@ -891,11 +910,12 @@ class ResPartner(models.Model):
         """
         company = company or self.env.company
         today = fields.Date.context_today(self)
-        partners = self.commercial_partner_id
+        # The risk state is per company: read and write ``company``'s.
+        partners = self.commercial_partner_id.with_company(company)
         bands = self.env["credit.risk.tier"]._credit_bands()
         reviews = self.env["credit.risk.review"]
         for ids in split_every(REVIEW_BATCH_SIZE, partners.ids):
-            batch = self.browse(ids)
+            batch = partners.browse(ids)
             outcomes = batch._credit_review_outcomes(company, today, bands)
             reviews |= batch._credit_review_apply(company, outcomes, trigger, today)
         return reviews
@@ -913,7 +933,7 @@ class ResPartner(models.Model):
                 tier.review_interval_days, REVIEW_INTERVAL_DAYS.low, REVIEW_INTERVAL_DAYS.high,
                 DEFAULT_REVIEW_INTERVAL_DAYS)
         # The reviews and the chatter messages are the log: no field tracking, no followers.
-        partners = self.sudo().with_context(credit_review=True, tracking_disable=True)
+        partners = self.sudo().with_company(company).with_context(credit_review=True, tracking_disable=True)
         review_values, messages, groups = [], {}, defaultdict(list)
         for partner in partners:
             outcome = outcomes[partner.id]
@@ -953,8 +973,8 @@ class ResPartner(models.Model):
             })
             if previous and previous != tier:
                 messages[partner.id] = self.env._(
-                    "Risk tier changed from %(previous)s to %(tier)s (score %(score)s).%(note)s",
-                    previous=previous.name, tier=tier.name, score=outcome["score"].score,
+                    "Risk tier changed from %(previous)s to %(tier)s (score %(score)s) in %(company)s.%(note)s",
+                    previous=previous.name, tier=tier.name, score=outcome["score"].score, company=company.name,
                     note=f" {note}" if note else "")
         # Partners with the same outcome are written together (sharing the prefetch).
         for values, ids in groups.items():
@@ -963,7 +983,7 @@ class ResPartner(models.Model):
         if messages:
             partners.browse(list(messages))._message_log_batch(messages)
         # A review also puts the customer in its segment, from its new tier and behaviour.
-        self._credit_assign_segments(company)
+        self.with_company(company)._credit_assign_segments(company)
         return reviews.sudo(False)
 
     def action_credit_review(self):
@@ -1001,13 +1021,15 @@ class ResPartner(models.Model):
         reviewed, and they have posted customer invoices in the company. One query."""
         self.env["res.partner"].flush_model(["active", "commercial_partner_id", "credit_next_review_date"])
         self.env["account.move"].flush_model(["company_id", "move_type", "partner_id", "state"])
+        # The next review date is per company (jsonb): read ``company``'s.
+        next_review = self.sudo().with_company(company)._field_to_sql("p", "credit_next_review_date")
         rows = self.env.execute_query(SQL(
             """
             SELECT p.id
               FROM res_partner p
              WHERE p.active
                AND p.id = p.commercial_partner_id
-               AND (p.credit_next_review_date IS NULL OR p.credit_next_review_date <= %(today)s)
+               AND (%(next_review)s IS NULL OR %(next_review)s <= %(today)s)
                AND EXISTS (
                     SELECT 1
                       FROM res_partner contact
@@ -1017,8 +1039,9 @@ class ResPartner(models.Model):
                        AND am.state = 'posted'
                        AND am.company_id = ANY(%(company_ids)s)
                )
-          ORDER BY p.credit_next_review_date NULLS FIRST, p.id
+          ORDER BY %(next_review)s NULLS FIRST, p.id
             """,
+            next_review=next_review,
             today=today, company_ids=self.env["credit.receivable"]._company_ids(company),
         ))
         return [row[0] for row in rows]
@@ -1046,11 +1069,16 @@ class ResPartner(models.Model):
     @api.model
     def _credit_expire_overrides(self):
         """Restore the tier of the score for partners whose override ended before
-        today, logged as override reviews. Returns the partners."""
+        today, in every company (overrides are per company), logged as override reviews.
+        Returns the partners."""
         today = fields.Date.context_today(self)
-        partners = self.sudo().search([("credit_tier_override_id", "!=", False), ("credit_override_until", "<", today)])
-        partners.write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
-        return partners
+        ended = self.sudo().browse()
+        for company in self.env["res.company"].sudo().search([]):
+            partners = self.sudo().with_company(company).search(
+                [("credit_tier_override_id", "!=", False), ("credit_override_until", "<", today)])
+            partners.write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
+            ended |= partners
+        return ended.with_env(self.sudo().env)
 
     @api.model
     def _cron_review_due_partners(self):
@@ -1073,6 +1101,7 @@ class ResPartner(models.Model):
         as an override review and in the chatter. ``previous_tiers``: {partner id:
         risk tier before the change}."""
         today = fields.Date.context_today(self)
+        company = self.env.company
         partners = self.sudo().with_context(credit_review=True, mail_notrack=True)
         review_values = []
         for partner in partners:
@@ -1085,15 +1114,16 @@ class ResPartner(models.Model):
             if active:
                 until = partner.credit_override_until
                 body = self.env._(
-                    "Risk tier overridden: %(previous)s → %(tier)s, %(until)s. Reason: %(reason)s",
+                    "Risk tier overridden: %(previous)s → %(tier)s, %(until)s, in %(company)s. Reason: %(reason)s",
                     previous=previous.name or self.env._("none"), tier=tier.name,
                     until=self.env._("until %(date)s", date=until) if until else self.env._("until removed"),
-                    reason=partner.credit_override_reason)
+                    company=company.name, reason=partner.credit_override_reason)
                 note = partner.credit_override_reason
             else:
                 body = self.env._(
-                    "Risk tier override ended: %(previous)s → %(tier)s, the tier of the score.",
-                    previous=previous.name or self.env._("none"), tier=tier.name or self.env._("none"))
+                    "Risk tier override ended in %(company)s: %(previous)s → %(tier)s, the tier of the score.",
+                    company=company.name, previous=previous.name or self.env._("none"),
+                    tier=tier.name or self.env._("none"))
                 note = body
             partner._message_log(body=body)
             review_values.append({
@@ -1271,9 +1301,9 @@ class ResPartner(models.Model):
     )
     credit_segment_id = fields.Many2one(
         "credit.segment",
+        company_dependent=True,
         string="Segment",
         copy=False,
-        index="btree_not_null",
         tracking=True,
         ondelete="set null",
         groups="base.group_user",
@@ -1282,6 +1312,7 @@ class ResPartner(models.Model):
     )
     credit_segment_fixed = fields.Boolean(
         string="Segment Fixed by Hand",
+        company_dependent=True,
         copy=False,
         groups="base.group_user",
         help="Keep this segment: reviews and assignments leave it alone.",
@@ -1311,10 +1342,10 @@ class ResPartner(models.Model):
                     customer=partner.display_name, date=partner.credit_followup_pause_until))
 
     # ------------------------------------------------------------------ segments
-    # The customer's segment is one field for now: a company assigns its customers to its
-    # own segments (and shared ones), and never takes a customer out of another company's
-    # segment while it is that company's customer. Every read and write goes through
-    # ``with_company(company)`` so that a per-company segment field plugs in unchanged.
+    # The customer's segment is per company (company-dependent, as its risk state): a
+    # company assigns its customers to its own segments (and shared ones) and never sees
+    # or changes the segment another company gave them. Every read and write goes through
+    # ``with_company(company)``.
     def _credit_customer_ids(self, company, partner_ids=None):
         """The ids of the commercial partners that are customers of ``company`` (and its
         branches): they have customer invoices, credit notes or sales orders there, or
@@ -1358,32 +1389,21 @@ class ResPartner(models.Model):
     def _credit_segment_customers(self, company):
         """The customers whose segment ``company`` assigns when one of its segments is
         saved: its customers (see ``_credit_customer_ids``) not fixed by hand."""
-        return self.sudo().with_context(active_test=False).search([
+        return self.sudo().with_company(company).with_context(active_test=False).search([
             ("id", "in", list(self._credit_customer_ids(company))),
             ("customer_rank", ">", 0), ("credit_segment_fixed", "=", False),
             "|", ("is_company", "=", True), ("parent_id", "=", False),
         ])
 
-    def _credit_held_by_other_company(self, company):
-        """The partners of ``self`` that sit in a segment of a company other than
-        ``company`` and are customers of that company: ``company`` leaves them there."""
-        held = self.browse()
-        for other, partners in self.grouped(lambda p: p.credit_segment_id.company_id).items():
-            if other and other != company:
-                customer_ids = self._credit_customer_ids(other, partners.ids)
-                held |= partners.filtered(lambda p, ids=customer_ids: p.id in ids)
-        return held
-
     def _credit_assign_segments(self, company=None):
         """Put each commercial partner of ``self`` not fixed by hand in the first segment of
-        ``company`` (and shared segments) by sequence whose domain matches it, leaving alone
-        those in another company's segment that are that company's customers. One search
+        ``company`` (and shared segments) by sequence whose domain matches it, in
+        ``company`` only (the segment is per company). One search
         per segment and one write per segment, whatever the number of partners. Returns
         ``{segment id or False: partner ids}`` of the partners whose segment changed."""
         company = company or self.env.company
         partners = self.commercial_partner_id.sudo().with_company(company).filtered(
             lambda p: not p.credit_segment_fixed)
-        partners -= partners._credit_held_by_other_company(company)
         segments = self.env["credit.segment"].sudo().search(
             [("company_id", "in", [False, company.id])], order="sequence, id")
         remaining = set(partners.ids)

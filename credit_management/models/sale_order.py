@@ -16,6 +16,7 @@ from ..credit_core.holds import (
     available_credit,
     hold_reasons,
 )
+from .credit_risk_review import BEHAVIOUR_SELECTION
 
 CreditCheck = namedtuple("CreditCheck", "standing amount reasons")
 """One order's credit check: the customer's standing without the order, the order's
@@ -140,12 +141,14 @@ class SaleOrder(models.Model):
         help="The credit limit of this customer is enforced by the credit hold rules.",
         groups="base.group_user",
     )
+    # The customer's risk state is per company: these read the ORDER's company's, whatever
+    # the user's current company.
     credit_partner_tier_id = fields.Many2one(
         "credit.risk.tier", string="Customer Risk Tier",
-        related="partner_id.commercial_partner_id.credit_risk_tier_id", groups="base.group_user",
+        compute="_compute_credit_partner_risk", compute_sudo=True, groups="base.group_user",
     )
     credit_partner_on_hold = fields.Boolean(
-        string="Customer On Credit Hold", related="partner_id.commercial_partner_id.credit_on_hold",
+        string="Customer On Credit Hold", compute="_compute_credit_partner_risk", compute_sudo=True,
         groups="base.group_user")
     credit_approval_summary = fields.Char(compute="_compute_credit_approval_summary", groups="base.group_user")
     credit_standing_summary = fields.Char(
@@ -154,15 +157,33 @@ class SaleOrder(models.Model):
     )
 
     credit_partner_tier_color = fields.Integer(
-        related="partner_id.commercial_partner_id.credit_risk_tier_id.color",
+        compute="_compute_credit_partner_risk",
+        compute_sudo=True,
         string="Customer Risk Tier Colour",
         groups="base.group_user",
     )
     credit_partner_payment_behaviour = fields.Selection(
-        related="partner_id.commercial_partner_id.credit_payment_behaviour",
+        BEHAVIOUR_SELECTION,
+        compute="_compute_credit_partner_risk",
+        compute_sudo=True,
         string="Customer Payment Behaviour",
         groups="base.group_user",
     )
+
+    @api.depends(
+        "partner_id", "company_id",
+        "partner_id.commercial_partner_id.credit_risk_tier_id",
+        "partner_id.commercial_partner_id.credit_on_hold",
+        "partner_id.commercial_partner_id.credit_payment_behaviour",
+    )
+    def _compute_credit_partner_risk(self):
+        for order in self:
+            commercial = order.partner_id.commercial_partner_id.with_company(order.company_id or self.env.company)
+            tier = commercial.credit_risk_tier_id
+            order.credit_partner_tier_id = tier
+            order.credit_partner_tier_color = tier.color
+            order.credit_partner_on_hold = commercial.credit_on_hold
+            order.credit_partner_payment_behaviour = commercial.credit_payment_behaviour
 
     @api.depends("partner_id", "company_id", "state", "amount_total")
     def _compute_credit_partner_standing(self):
@@ -248,7 +269,8 @@ class SaleOrder(models.Model):
     def _credit_limit_enforced(self):
         """Whether the hold rules of the order's company check this customer's limit."""
         self.ensure_one()
-        policy = self.sudo().partner_id.commercial_partner_id.credit_risk_tier_id.hold_policy or "none"
+        commercial = self.sudo().partner_id.commercial_partner_id.with_company(self.company_id)
+        policy = commercial.credit_risk_tier_id.hold_policy or "none"
         return self.company_id._credit_hold_settings().limit_applies(policy)
 
     # ------------------------------------------------------------------ the check
@@ -605,9 +627,11 @@ class SaleOrder(models.Model):
 
     @api.model
     def _credit_void_approvals_of_partners(self, partners, reason):
-        """Void the approvals of the open quotations of ``partners`` (commercial partners)."""
+        """Void the approvals of the open quotations of ``partners`` (commercial partners) in
+        the current company: a hold is per company, it leaves other companies' orders alone."""
         orders = self.sudo().search([
             ("partner_id.commercial_partner_id", "in", partners.ids), ("state", "in", ("draft", "sent")),
+            ("company_id", "=", self.env.company.id),
             ("credit_check_state", "=", "approved"),
         ])
         if orders:

@@ -13,6 +13,7 @@ from . import test_limit_suggestion
 from . import test_risk_access
 from . import test_risk_cron
 from . import test_risk_override
+from . import test_risk_per_company
 from . import test_risk_review
 from . import test_risk_tiers
 from . import test_followup_levels

@@ -65,21 +65,27 @@ class FollowupSegmentTests:
         partner._credit_assign_segments(company_b)
 
         self.assertEqual(partner.credit_segment_id, self.seg_early,
-                         "a customer of both companies stays in A's segment")
+                         "a customer of both companies stays in A's segment for A")
+        self.assertEqual(partner.sudo().with_company(company_b).credit_segment_id, segment_b,
+                         "and is in B's own segment for B: the segment is per company")
         b_only = self._free(company_id=company_b.id)
-        self.assertEqual(b_only.credit_segment_id, self.env["credit.segment"])
+        self.assertEqual(b_only.sudo().with_company(company_b).credit_segment_id, self.env["credit.segment"])
         segment_b.sequence = 3
-        self.assertEqual(b_only.credit_segment_id, segment_b, "B's own customers are assigned to B's segments")
+        self.assertEqual(b_only.sudo().with_company(company_b).credit_segment_id, segment_b,
+                         "B's own customers are assigned to B's segments")
 
-    def test_run_takes_its_customer_from_a_segment_of_a_company_it_does_not_buy_from(self):
+    def test_a_customer_of_nobody_is_in_each_companys_own_segment(self):
         partner = self._free(email="new@example.com")
-        _company_b, segment_b = self._company_b_segment()
-        self.assertEqual(partner.credit_segment_id, segment_b, "a customer of nobody yet is anyone's")
+        company_b, segment_b = self._company_b_segment()
+        in_b = partner.sudo().with_company(company_b)
+        self.assertEqual(in_b.credit_segment_id, segment_b, "a customer of nobody yet is anyone's")
+        self.assertFalse(partner.credit_segment_id, "B's segment is B's only")
         self._overdue(partner, 100.0, 8)
 
         run = self._run()
 
         self.assertEqual(partner.credit_segment_id, self.seg_standard)
+        self.assertEqual(in_b.credit_segment_id, segment_b, "A's run leaves B's segment alone")
         self.assertEqual(self._line(run, partner).level_id, self.lvl_friendly)
 
     def test_review_assigns_the_segment(self):

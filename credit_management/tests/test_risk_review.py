@@ -10,6 +10,7 @@ from .test_limit_suggestion import LimitSuggestionTests
 from .test_risk_access import RiskAccessTests
 from .test_risk_cron import RiskCronTests
 from .test_risk_override import RiskOverrideTests
+from .test_risk_per_company import RiskPerCompanyTests
 from .test_risk_tiers import RiskTierTests
 
 
@@ -210,7 +211,7 @@ class RiskReviewTests:
 @tagged("post_install", "-at_install")
 class TestCreditRisk(
     RiskReviewTests, RiskTierTests, RiskAccessTests, RiskOverrideTests, RiskCronTests, LimitSuggestionTests,
-    CreditRiskCommon,
+    RiskPerCompanyTests, CreditRiskCommon,
 ):
     """Risk reviews, tiers, overrides, the daily review job, limit suggestions and who may
     see or change them, on one setup (one chart of accounts): the tests are in the classes

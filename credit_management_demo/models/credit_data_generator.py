@@ -192,7 +192,7 @@ class CreditDataGenerator(models.AbstractModel):
                 partners.with_context(credit_limit_reason=self.env._(
                     "Default credit limit of the %(tier)s tier.", tier=tier.name,
                 )).credit_limit = tier.default_credit_limit
-        quotations = self.env["sale.order"].search([
+        quotations = self.env["sale.order"].with_company(company).search([
             ("company_id", "=", company.id), ("state", "in", ("draft", "sent")),
             ("partner_id.credit_payment_behaviour", "in", ("struggling", "habitual")),
         ], order="id")

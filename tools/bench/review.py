@@ -15,6 +15,8 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
+from odoo.tools import SQL
+
 sys.path.append(str(Path(__file__).resolve().parents[2] / "credit_management_demo"))  # the pure generator_core
 
 DESCRIPTION = "review all customers (the daily job with every customer due), committing each batch; on a copy"
@@ -39,7 +41,8 @@ def run(env, args):
         """
     )
     customers, invoices = env.cr.fetchone()
-    # Everyone due: as if no customer had been reviewed yet.
+    # Everyone due in every company (the date is per company, one jsonb): as if no customer
+    # had been reviewed yet.
     env.cr.execute("UPDATE res_partner SET credit_next_review_date = NULL WHERE credit_next_review_date IS NOT NULL")
     env["ir.config_parameter"].set_param("credit_management.review_batch_size", args.batch_size)
     env.cr.commit()
@@ -76,11 +79,12 @@ def _behaviour_agreement(env, seed):
     ``seed``): per generated profile, the share of customers given each behaviour."""
     from generator_core.generator import generate_customer, profile_for
 
-    env.cr.execute(
-        "SELECT ref, name, credit_payment_behaviour FROM res_partner "
-        "WHERE ref LIKE %s AND credit_payment_behaviour IS NOT NULL ORDER BY id", ["GEN-%"],
-    )
-    rows = env.cr.fetchall()
+    # The behaviour is per company (jsonb): read the current company's.
+    behaviour = env["res.partner"].sudo()._field_to_sql("res_partner", "credit_payment_behaviour")
+    rows = env.execute_query(SQL(
+        "SELECT ref, name, %(behaviour)s FROM res_partner "
+        "WHERE ref LIKE %(ref)s AND %(behaviour)s IS NOT NULL ORDER BY id", behaviour=behaviour, ref="GEN-%",
+    ))
     if not rows or generate_customer(seed, int(rows[0][0][4:]) - 1, date.today()).name != rows[0][1]:
         return {"behaviour_vs_generator": f"no customer generated with seed {seed}"}
     found = defaultdict(Counter)
