@@ -12,6 +12,7 @@ from ..credit_core.score import DEFAULT_WEIGHTS, FACTORS, ScoreSettings
 
 
 class ResCompany(models.Model):
+    _name = "res.company"
     _inherit = ["res.company", "credit.bounded.mixin"]
     _credit_bounds = {"credit_followup_min_amount": AMOUNT}
 

@@ -5,6 +5,7 @@ from ..credit_core.holds import HoldSettings
 
 
 class ResConfigSettings(models.TransientModel):
+    _name = "res.config.settings"
     _inherit = ["res.config.settings", "credit.bounded.mixin"]
     _credit_bounds = {"credit_followup_min_amount": AMOUNT}
 

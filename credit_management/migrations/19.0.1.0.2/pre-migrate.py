@@ -5,7 +5,7 @@ every company, so that nothing a company relies on (a hold, a tier, a next revie
 changes by the update. Each company's later reviews and decisions then set its own.
 """
 
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 COLUMNS = (
     "credit_risk_score", "credit_score_tier_id", "credit_risk_tier_id", "credit_payment_behaviour",
@@ -19,17 +19,17 @@ AS_TEXT = {"date": "YYYY-MM-DD", "timestamp": "YYYY-MM-DD HH24:MI:SS"}
 
 
 def migrate(cr, version):
-    cr.execute(SQL(
-        """
-        SELECT column_name, udt_name FROM information_schema.columns
-         WHERE table_schema = current_schema() AND table_name = 'res_partner' AND column_name IN %s
-        """, COLUMNS))
-    for column, udt in cr.fetchall():
-        if udt == "jsonb":
+    """Move each column aside (Odoo's schema helpers), create the company-dependent jsonb
+    column in its place and give it the old value in every company. The moved-aside
+    columns stay, as Odoo leaves the columns of the fields it no longer has."""
+    columns = sql.table_columns(cr, "res_partner")
+    for column in COLUMNS:
+        udt = columns.get(column, {}).get("udt_name")
+        if udt is None or udt == "jsonb":
             continue
         old = f"{column}_before_per_company"
-        cr.execute(SQL("ALTER TABLE res_partner RENAME COLUMN %s TO %s", SQL.identifier(column), SQL.identifier(old)))
-        cr.execute(SQL("ALTER TABLE res_partner ADD COLUMN %s jsonb", SQL.identifier(column)))
+        sql.rename_column(cr, "res_partner", column, old)
+        sql.create_column(cr, "res_partner", column, "jsonb")
         value = SQL("p.%s", SQL.identifier(old))
         if udt in AS_TEXT:
             value = SQL("to_char(%s, %s)", value, AS_TEXT[udt])
@@ -39,4 +39,3 @@ def migrate(cr, version):
                SET %(column)s = (SELECT jsonb_object_agg(c.id::text, to_jsonb(%(value)s)) FROM res_company c)
              WHERE p.%(old)s IS NOT NULL
             """, column=SQL.identifier(column), value=value, old=SQL.identifier(old)))
-        cr.execute(SQL("ALTER TABLE res_partner DROP COLUMN %s", SQL.identifier(old)))
