@@ -12,8 +12,7 @@ class AccountPartialReconcile(models.Model):
         # A payment matched with a customer's invoice may remove the reasons of its held
         # orders: check them again once, when the transaction is about to be committed
         # (the reconciliation is complete then), for every customer paid meanwhile.
-        lines = (partials.debit_move_id | partials.credit_move_id).filtered(
-            lambda line: line.account_id.account_type == "asset_receivable" and line.partner_id)
+        lines = self.env["credit.receivable"]._receivable_lines(partials.debit_move_id | partials.credit_move_id)
         if lines:
             paid = self.env.cr.precommit.data.setdefault(PRECOMMIT_KEY, set())
             if not paid:

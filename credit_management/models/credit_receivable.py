@@ -58,6 +58,13 @@ class CreditReceivable(models.AbstractModel):
         return conditions
 
     @api.model
+    def _receivable_lines(self, lines):
+        """The lines of ``lines`` (account.move.line) that are receivables in the sense of
+        :meth:`_lines_sql`: on a receivable account, of a partner (for records already in
+        memory, e.g. those a reconciliation just matched)."""
+        return lines.filtered(lambda line: line.account_id.account_type == "asset_receivable" and line.partner_id)
+
+    @api.model
     def _lines_sql(self, company, on_date, partner_ids=None, open_only=True):
         """SQL selecting one row per receivable line of ``company``'s accounting entity
         (every company when None), with the columns ``id`` (the account.move.line),
