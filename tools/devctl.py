@@ -350,7 +350,7 @@ def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=Tr
     stamp = f"{os.getpid()}"
     test_db, demo_db = f"{TEST_DB_PREFIX}_{stamp}", f"{TEST_DB_PREFIX}_demo_{stamp}"
     if keep_db:
-        test_db = KEPT_TEST_DB
+        test_db = keep_db
     logs = REPO / ".test-logs"
     logs.mkdir(exist_ok=True)
     started = time.time()
@@ -443,9 +443,9 @@ def main():
     test.add_argument("--tags", metavar="TAGS",
                       help="run only the Odoo tests with these Odoo test tags, e.g. "
                            f"/{ADDON}:TestCreditHold or /{ADDON}:TestCreditHold.test_tier_policies")
-    test.add_argument("--keep-db", action="store_true",
-                      help=f"keep the suite database ({KEPT_TEST_DB}) and re-use it next time: "
-                           "the addon is updated instead of installed afresh")
+    test.add_argument("--keep-db", nargs="?", const=KEPT_TEST_DB, default=None, metavar="NAME",
+                      help=f"keep the suite database (NAME, by default {KEPT_TEST_DB}) and re-use it "
+                           "next time: the addon is updated instead of installed afresh")
     test.add_argument("--no-demo-check", action="store_true",
                       help="skip the install-with-demo-data and uninstall check run beside the suite")
     args = parser.parse_args()
