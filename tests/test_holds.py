@@ -15,7 +15,9 @@ from credit_core.holds import (
     approval_status,
     approval_valid_until,
     available_credit,
+    decision_refusal,
     hold_reasons,
+    needs_manager,
     on_hold,
     response_hours,
     waiting_label,
@@ -76,7 +78,7 @@ def test_tier_policies_apply_when_the_tier_rule_is_on():
     (reason,) = hold_reasons(always, 1, settings)
     assert reason.code == "tier_always"
     assert "Critical" in reason.explanation
-    assert reason.manager_only
+    assert not reason.manager_only, "A tier holds every order, but the credit team may release it"
     off = HoldSettings(tier_policy=False)
     assert hold_reasons(over, 20, off) == []
     assert hold_reasons(always, 1, off) == []
@@ -112,6 +114,26 @@ def test_forced_holds_are_for_managers_only():
     assert order_reason.code == "order_hold"
     assert "Wait for the contract" in order_reason.explanation
     assert order_reason.manager_only
+
+
+def test_only_a_forced_hold_needs_a_manager():
+    unforced = Standing(limit=100, exposure=200, tier_policy="always", manual_hold=True, hold_reason="x")
+    settings = HoldSettings(over_limit=True)
+    assert not needs_manager(hold_reasons(unforced, 50, settings))
+    forced = replace(unforced, hold_forced=True)
+    assert needs_manager(hold_reasons(forced, 50, settings))
+    assert needs_manager(hold_reasons(Standing(), 1, settings, order_hold_reason="Contract"))
+    assert not needs_manager([])
+
+
+def test_managers_decide_everything_controllers_up_to_their_limit_unless_forced():
+    assert decision_refusal(True, True, 10**9, 0, forced=True) is None
+    assert decision_refusal(False, True, 500, 1000, forced=False) is None
+    assert decision_refusal(False, True, 1000, 1000, forced=False) is None, "The limit itself is included"
+    assert decision_refusal(False, True, 1000.01, 1000, forced=False) == "over_limit"
+    assert decision_refusal(False, True, 1, 0, forced=False) == "no_limit", "0: only managers decide"
+    assert decision_refusal(False, True, 1, 1000, forced=True) == "forced"
+    assert decision_refusal(False, False, 1, 1000, forced=False) == "not_credit"
 
 
 def test_every_rule_is_reported_together():

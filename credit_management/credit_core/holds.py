@@ -87,7 +87,8 @@ class HoldReason:
     explanation: str
     release_hint: str
     manager_only: bool = False
-    """Only a credit manager can release this reason (forced holds, tier ``always``)."""
+    """Only a credit manager can release this reason: a hold a credit manager forced, on
+    the order or on the customer (see :func:`needs_manager`)."""
 
 
 def available_credit(limit, exposure):
@@ -126,7 +127,7 @@ def hold_reasons(standing, order_amount, settings, order_hold_reason=None, *, fm
         if standing.hold_forced:
             hint = _("The hold was forced by a credit manager: only a credit manager can release it.")
         else:
-            hint = _("Lifting the customer's hold, or a credit manager's approval, releases it.")
+            hint = _("Lifting the customer's hold, or a credit approval, releases it.")
         reasons.append(HoldReason(
             code="manual_hold", measured=1, threshold=0,
             explanation=_("The customer is on credit hold: %(reason)s", reason=standing.hold_reason or "-"),
@@ -138,8 +139,7 @@ def hold_reasons(standing, order_amount, settings, order_hold_reason=None, *, fm
             code="tier_always", measured=1, threshold=0,
             explanation=_("The customer is in the risk tier %(tier)s: every order needs credit approval.",
                           tier=standing.tier_name or "-"),
-            release_hint=_("A credit manager's approval releases it."),
-            manager_only=True,
+            release_hint=_("A credit approval releases it."),
         ))
     reason = over_limit_reason(standing, order_amount, settings, fmt=fmt, _=_)
     if reason:
@@ -207,6 +207,44 @@ def overdue_reason(standing, settings, *, fmt=_plain_amount, _=_identity):
 
 
 # ---------------------------------------------------------------------- approvals
+def needs_manager(reasons):
+    """Whether only a credit manager may release an order held for ``reasons`` (a list of
+    :class:`HoldReason`): a credit manager forced the hold of the order or of its customer."""
+    return any(reason.manager_only for reason in reasons)
+
+
+# Why a user may not decide a release request (see :func:`decision_refusal`).
+REFUSAL_NOT_CREDIT = "not_credit"
+"""The user is not in the credit team."""
+REFUSAL_FORCED = "forced"
+"""A credit manager forced the hold: only a credit manager decides."""
+REFUSAL_NO_LIMIT = "no_limit"
+"""The company lets no credit controller decide (approval limit 0)."""
+REFUSAL_OVER_LIMIT = "over_limit"
+"""The order is above the amount credit controllers may decide."""
+
+
+def decision_refusal(is_manager, is_controller, amount, controller_limit, forced):
+    """Why a user may not approve or decline a release request, or None when they may.
+
+    Credit managers (``is_manager``) decide every request. Credit controllers
+    (``is_controller``) decide the requests of orders up to ``controller_limit`` (company
+    currency; 0 = none) whose hold no credit manager ``forced``. ``amount`` is the order
+    amount of the request in company currency. Returns one of the ``REFUSAL_*`` codes.
+    """
+    if is_manager:
+        return None
+    if not is_controller:
+        return REFUSAL_NOT_CREDIT
+    if forced:
+        return REFUSAL_FORCED
+    if controller_limit <= 0:
+        return REFUSAL_NO_LIMIT
+    if round(amount - controller_limit, 2) > 0:
+        return REFUSAL_OVER_LIMIT
+    return None
+
+
 @dataclass(frozen=True)
 class ApprovalScope:
     """What an approval is given for besides its amount (record ids): the customer of the

@@ -2,16 +2,25 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..credit_core.holds import (
+    REFUSAL_FORCED,
+    REFUSAL_NO_LIMIT,
+    REFUSAL_NOT_CREDIT,
     ApprovalScope,
     approval_max_amount,
     approval_status,
     approval_valid_until,
+    decision_refusal,
+    needs_manager,
     response_hours,
     waiting_label,
 )
+
+CREDIT_USER = "credit_management.group_credit_user"
+CREDIT_MANAGER = "credit_management.group_credit_manager"
+DECIDE_ACTIVITY = "credit_management.mail_activity_type_credit_release"
 
 # Written by the request's own methods only (in sudo), never by a user's create or write;
 # the snapshot of the order and the related fields included.
@@ -34,8 +43,9 @@ VOID_FIELDS = frozenset({"void_date", "void_reason"})
 
 
 class CreditReleaseRequest(models.Model):
-    """A salesperson's request to release an order held for credit, and the credit
-    manager's decision: persistent, logged, with the time the order waited."""
+    """A salesperson's request to release an order held for credit, and the credit team's
+    decision (a credit manager's, or a credit controller's up to the company's approval
+    limit): persistent, logged, with the time the order waited."""
 
     _name = "credit.release.request"
     _description = "Credit Release Request"
@@ -116,14 +126,26 @@ class CreditReleaseRequest(models.Model):
     decision_date = fields.Datetime(string="Decided On", readonly=True, copy=False)
     decision_note = fields.Text(
         copy=False,
-        help="Why the credit manager approves or declines: required to decline; the salesperson reads it.",
+        help="Why the credit team approves or declines: required to decline; the salesperson reads it.",
     )
     response_hours = fields.Float(
         string="Response Time (Hours)", readonly=True, copy=False, aggregator="avg",
         help="Hours between the request and the decision.",
     )
     waiting_hours = fields.Float(string="Waiting (Hours)", compute="_compute_waiting")
-    waiting_label = fields.Char(string="Waiting", compute="_compute_waiting")
+    waiting_label = fields.Char(
+        string="Waiting", compute="_compute_waiting", help="How long a pending request has been waiting.")
+    response_label = fields.Char(
+        string="Response Time", compute="_compute_waiting",
+        help="How long the request waited for its decision.")
+    can_decide = fields.Boolean(
+        string="You Can Decide", compute="_compute_can_decide",
+        help="You may approve or decline this pending request: credit managers decide every request, "
+        "credit controllers those up to the approval limit of the settings whose hold no credit manager "
+        "forced.")
+    decision_restriction = fields.Char(
+        string="Who Decides", compute="_compute_can_decide",
+        help="Why only a credit manager decides this pending request, if so.")
 
     approval_tolerance = fields.Float(string="Tolerance (%)", readonly=True, copy=False)
     approved_until = fields.Date(string="Approval Valid Until", readonly=True, copy=False)
@@ -166,16 +188,31 @@ class CreditReleaseRequest(models.Model):
         return ApprovalScope(customer=request.partner_id.id, invoiced_customer=request.invoice_partner_id.id,
                              company=request.company_id.id, currency=request.currency_id.id)
 
-    @api.depends("state", "request_date")
+    @api.depends("state", "request_date", "response_hours")
     def _compute_waiting(self):
         now = fields.Datetime.now()
         for request in self:
-            if request.state == "pending" and request.request_date:
-                hours = response_hours(request.request_date, now)
-            else:
-                hours = request.response_hours
+            pending = request.state == "pending" and request.request_date
+            decided = request.state in ("approved", "declined") and request.decision_date
+            hours = response_hours(request.request_date, now) if pending else request.response_hours
             request.waiting_hours = hours
-            request.waiting_label = waiting_label(hours, _=self.env._) if request.request_date else False
+            request.waiting_label = waiting_label(hours, _=self.env._) if pending else False
+            request.response_label = waiting_label(hours, _=self.env._) if decided else False
+
+    @api.depends_context("uid")
+    @api.depends("state", "amount", "company_id")
+    def _compute_can_decide(self):
+        user = self.env.user
+        pending = self.filtered(lambda r: r.state == "pending" and r.sale_order_id)
+        (self - pending).update({"can_decide": False, "decision_restriction": False})
+        if not pending:
+            return
+        as_controller = pending._credit_refusals(is_manager=False, is_controller=True)
+        as_user = pending._credit_refusals(user=user)
+        for request in pending:
+            request.can_decide = as_user[request] is None
+            refusal = as_controller[request]
+            request.decision_restriction = request._credit_refusal_message(refusal) if refusal else False
 
     @api.depends("state", "void_date", "approved_until")
     def _compute_approval_status(self):
@@ -204,21 +241,103 @@ class CreditReleaseRequest(models.Model):
         return requests.with_env(self.env)
 
     def _credit_after_request(self):
-        """The order waits for credit; the salesperson's request reaches the credit team."""
+        """The order waits for credit (its "held" to-dos are done); the salesperson's
+        request reaches someone who can decide it."""
         for request in self.sudo():
             order = request.sale_order_id
-            order._credit_set_state("pending")
+            order._credit_set_state("pending", feedback=self.env._(
+                "Credit release requested (%(request)s).", request=request.name))
             request.message_subscribe(partner_ids=request.requested_by_id.partner_id.ids)
             note = request.request_note or self.env._("(no note)")
             order.message_post(
                 body=Markup("<p>%s</p><p>%s</p>") % (
                     self.env._("Credit release requested (%(request)s).", request=request._get_html_link()), note),
                 author_id=request.requested_by_id.partner_id.id, subtype_xmlid="mail.mt_note")
-            summary = self.env._("Decide on the credit release of %(order)s", order=order.name)
-            for user in request.company_id._credit_team_users(request.partner_id):
-                request.activity_schedule(
-                    "credit_management.mail_activity_type_credit_release", user_id=user.id,
-                    summary=summary, note=note)
+        self._credit_schedule_decision()
+
+    # ------------------------------------------------------------------ who decides
+    def _credit_refusals(self, user=None, is_manager=None, is_controller=None):
+        """``{request: refusal}``: why ``user`` (or a user of the given groups) may not
+        decide each pending request of ``self``, None when they may (see
+        :func:`~credit_core.holds.decision_refusal`). Whether a credit manager forced the
+        hold is read from the order's credit check now, so a hold forced after the request
+        still reserves it to the managers."""
+        if user is not None:
+            is_manager = user.has_group(CREDIT_MANAGER)
+            is_controller = user.has_group(CREDIT_USER)
+        if is_manager or not is_controller:
+            return dict.fromkeys(self, None if is_manager else REFUSAL_NOT_CREDIT)
+        requests = self.sudo()
+        checks = requests.sale_order_id._credit_evaluate()
+        refusals = {}
+        for request, request_sudo in zip(self, requests, strict=True):
+            order = request_sudo.sale_order_id
+            refusals[request] = decision_refusal(
+                False, True, request_sudo._credit_amount_company_currency(),
+                request_sudo.company_id.credit_controller_approval_limit,
+                forced=needs_manager(checks[order].reasons) if order in checks else False)
+        return refusals
+
+    def _credit_amount_company_currency(self):
+        """The order amount of the request in its company's currency, at the request date."""
+        self.ensure_one()
+        company = self.company_id
+        date = fields.Date.to_date(self.request_date) if self.request_date else fields.Date.context_today(self)
+        return self.currency_id._convert(self.amount, company.currency_id, company, date)
+
+    def _credit_refusal_message(self, refusal):
+        """Why this request is for a credit manager to decide (``refusal`` of
+        :meth:`_credit_refusals`), in the user's words."""
+        self.ensure_one()
+        request = self.sudo()
+        if refusal == REFUSAL_NOT_CREDIT:
+            return self.env._("Only the credit team approves or declines credit release requests.")
+        if refusal == REFUSAL_FORCED:
+            return self.env._(
+                "A credit manager decides %(request)s: a credit manager forced the hold of %(order)s or of its "
+                "customer.", request=request.name, order=request.sale_order_id.name)
+        company = request.company_id
+        if refusal == REFUSAL_NO_LIMIT:
+            return self.env._(
+                "A credit manager decides %(request)s: in %(company)s only credit managers decide release "
+                "requests (Settings: Controller Approval Limit).", request=request.name, company=company.name)
+        return self.env._(
+            "A credit manager decides %(request)s: its order of %(amount)s is above the %(limit)s credit "
+            "controllers may approve.", request=request.name,
+            amount=format_amount(self.env, request._credit_amount_company_currency(), company.currency_id),
+            limit=format_amount(self.env, company.credit_controller_approval_limit, company.currency_id))
+
+    def _credit_decider(self):
+        """Who is asked to decide this request: the customer's credit controller (or the
+        company's default controller) when they may decide it, else the first credit
+        manager of the company (the oldest account)."""
+        self.ensure_one()
+        request = self.sudo()
+        company = request.company_id
+        for user in company._credit_team_users(request.partner_id):
+            if request._credit_refusals(user=user)[request] is None:
+                return user
+        managers = self.env.ref(CREDIT_MANAGER).sudo().all_user_ids.filtered(
+            lambda user: user.active and not user.share and company in user.company_ids)
+        return managers.sorted("id")[:1] or company._credit_team_users(request.partner_id)[:1]
+
+    def _credit_schedule_decision(self):
+        """Give each pending request of ``self`` one activity to decide it, assigned to its
+        decider (see :meth:`_credit_decider`); an activity whose assignee may no longer
+        decide it (a hold forced since) goes to the decider."""
+        activity_type = self.env.ref(DECIDE_ACTIVITY)
+        for request in self.sudo().filtered(lambda r: r.state == "pending"):
+            activities = request.activity_ids.filtered(lambda a: a.activity_type_id == activity_type)
+            if activities and all(request._credit_refusals(user=a.user_id)[request] is None for a in activities):
+                continue
+            decider = request._credit_decider()
+            if activities:
+                activities.write({"user_id": decider.id})
+                continue
+            request.activity_schedule(
+                DECIDE_ACTIVITY, user_id=decider.id,
+                summary=self.env._("Decide on the credit release of %(order)s", order=request.sale_order_id.name),
+                note=request.request_note or self.env._("(no note)"))
 
     # ------------------------------------------------------------------ guards
     def write(self, vals):
@@ -229,12 +348,14 @@ class CreditReleaseRequest(models.Model):
                     "A release request's decision and snapshot are set by its actions only (%(fields)s).",
                     fields=", ".join(sorted(forbidden))))
             if "decision_note" in vals:
-                self._credit_require_manager()
+                self._credit_require_credit_team()
                 self._credit_require_pending(self.env._("Its decision note can no longer change."))
+                self._credit_require_decider()
             if "request_note" in vals:
                 self._credit_require_pending(self.env._("Its note can no longer change."))
-                if any(request.requested_by_id != self.env.user for request in self):
-                    self._credit_require_manager()
+                if any(request.requested_by_id != self.env.user for request in self) and \
+                        not self.env.user.has_group(CREDIT_MANAGER):
+                    raise AccessError(self.env._("Only its requester or a credit manager changes a request's note."))
         self._credit_require_figures_unchanged(vals)
         return super().write(vals)
 
@@ -250,9 +371,17 @@ class CreditReleaseRequest(models.Model):
                 "%(request)s is decided: what it was asked and decided on never changes (%(fields)s).",
                 request=request.name, fields=", ".join(sorted(frozen or VOID_FIELDS & vals.keys()))))
 
-    def _credit_require_manager(self):
-        if not self.env.su and not self.env.user.has_group("credit_management.group_credit_manager"):
-            raise AccessError(self.env._("Only a credit manager can approve or decline a credit release request."))
+    def _credit_require_credit_team(self):
+        if not self.env.su and not self.env.user.has_group(CREDIT_USER):
+            raise AccessError(self.env._("Only the credit team can approve or decline a credit release request."))
+
+    def _credit_require_decider(self):
+        """Refuse, on the server, a decision the user may not take (see :meth:`_credit_refusals`)."""
+        if self.env.su:
+            return
+        for request, refusal in self._credit_refusals(user=self.env.user).items():
+            if refusal:
+                raise UserError(request._credit_refusal_message(refusal))
 
     def _credit_require_pending(self, consequence):
         decided = self.filtered(lambda r: r.state != "pending")
@@ -263,9 +392,11 @@ class CreditReleaseRequest(models.Model):
     # ------------------------------------------------------------------ decisions (contract)
     def action_approve(self):
         """Approve: the order may be confirmed up to its amount plus the tolerance, within
-        the validity days of its company's settings. Credit managers only."""
-        self._credit_require_manager()
+        the validity days of its company's settings. Credit managers, and credit
+        controllers up to the company's approval limit (see :meth:`_credit_refusals`)."""
+        self._credit_require_credit_team()
         self._credit_require_pending(self.env._("Ask for a new release if the order changed."))
+        self._credit_require_decider()
         now = fields.Datetime.now()
         today = fields.Date.context_today(self)
         for request in self.sudo():
@@ -284,16 +415,35 @@ class CreditReleaseRequest(models.Model):
             order._credit_set_state(
                 "approved", checked_amount=request.approved_max_amount if order.state == "sale" else None)
             request._credit_tell_decision(self.env._(
-                "Credit release approved by %(manager)s: the order can be confirmed up to %(amount)s until %(date)s.",
-                manager=self.env.user.name,
+                "Credit release approved by %(user)s: the order can be confirmed up to %(amount)s until %(date)s.",
+                user=self.env.user.name,
                 amount=format_amount(self.env, request.approved_max_amount, request.currency_id),
-                date=fields.Date.to_string(request.approved_until)))
+                date=format_date(self.env, request.approved_until)))
         return True
 
-    def action_decline(self):
-        """Decline, with the decision note saying why (required). Credit managers only."""
-        self._credit_require_manager()
+    def action_decline_dialog(self):
+        """The Decline button: a dialog asking why (the decision note, required there),
+        whose own button declines."""
+        self.ensure_one()
+        self._credit_require_credit_team()
         self._credit_require_pending(self.env._("Its decision can no longer change."))
+        self._credit_require_decider()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Decline %(request)s", request=self.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(self.env.ref("credit_management.credit_release_request_view_form_decline").id, "form")],
+            "target": "new",
+        }
+
+    def action_decline(self):
+        """Decline, with the decision note saying why (required). Credit managers, and
+        credit controllers up to the company's approval limit."""
+        self._credit_require_credit_team()
+        self._credit_require_pending(self.env._("Its decision can no longer change."))
+        self._credit_require_decider()
         missing = self.filtered(lambda r: not (r.decision_note or "").strip())
         if missing:
             raise UserError(self.env._(
@@ -308,13 +458,14 @@ class CreditReleaseRequest(models.Model):
                 "response_hours": response_hours(request.request_date, now),
             })
             request.sale_order_id._credit_set_state("declined")
-            request._credit_tell_decision(self.env._("Credit release declined by %(manager)s.",
-                                                     manager=self.env.user.name))
+            request._credit_tell_decision(self.env._("Credit release declined by %(user)s.",
+                                                     user=self.env.user.name))
         return True
 
     def _credit_tell_decision(self, message):
-        """Tell the salesperson and the requester the decision, on the order and the request,
-        and close the credit team's activities."""
+        """Tell the decision once on each document: on the order, to the salesperson and
+        the requester; on the request, as the feedback of its decision activity, now done
+        (or as a note when it has none)."""
         self.ensure_one()
         request = self.sudo()
         body = Markup("<p>%s</p>") % message
@@ -324,10 +475,23 @@ class CreditReleaseRequest(models.Model):
         author = self.env.user.partner_id.id
         request.sale_order_id.message_post(body=body, partner_ids=recipients.ids, author_id=author,
                                            subtype_xmlid="mail.mt_note")
-        request.message_post(body=body, author_id=author, subtype_xmlid="mail.mt_note")
-        request.activity_ids.filtered(
-            lambda a: a.activity_type_id == self.env.ref("credit_management.mail_activity_type_credit_release"),
-        ).action_feedback(feedback=message)
+        feedback = "\n".join(filter(None, [message, request.decision_note]))
+        request._credit_close_activities(feedback, body)
+
+    def _credit_close_activities(self, feedback, body=None):
+        """Mark done the decision activity of this request with ``feedback``: that is the
+        one message the request gets; without an activity, ``body`` (or the feedback) is
+        posted instead. Several activities (from an older version, one per credit manager)
+        leave one message: the others are removed."""
+        self.ensure_one()
+        activities = self.sudo().activity_ids.filtered(lambda a: a.activity_type_id == self.env.ref(DECIDE_ACTIVITY))
+        if activities:
+            mine = activities.filtered(lambda a: a.user_id == self.env.user)[:1] or activities[:1]
+            (activities - mine).unlink()
+            mine.action_feedback(feedback=feedback)
+        else:
+            self.sudo().message_post(body=body or feedback, author_id=self.env.user.partner_id.id,
+                                     subtype_xmlid="mail.mt_note")
 
     def _credit_void(self, reason):
         """Void these approvals: they no longer let their orders be confirmed."""
@@ -344,8 +508,7 @@ class CreditReleaseRequest(models.Model):
         """Withdraw pending requests that are no longer needed, closing their activities."""
         for request in self.sudo().filtered(lambda r: r.state == "pending"):
             request.write({"state": "cancelled"})
-            request.message_post(body=reason, subtype_xmlid="mail.mt_note")
-            request.activity_ids.action_feedback(feedback=reason)
+            request._credit_close_activities(reason)
 
     # ------------------------------------------------------------------ navigation
     def _credit_form_action(self, target="current"):

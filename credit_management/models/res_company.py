@@ -14,7 +14,7 @@ from ..credit_core.score import DEFAULT_WEIGHTS, FACTORS, ScoreSettings
 class ResCompany(models.Model):
     _name = "res.company"
     _inherit = ["res.company", "credit.bounded.mixin"]
-    _credit_bounds = {"credit_followup_min_amount": AMOUNT}
+    _credit_bounds = {"credit_followup_min_amount": AMOUNT, "credit_controller_approval_limit": AMOUNT}
 
     # Exposure: which amounts count towards what a customer owes the company.
     credit_exposure_receivables = fields.Boolean(
@@ -224,6 +224,15 @@ class ResCompany(models.Model):
         "When empty, the credit managers get them.",
         groups="base.group_user",
     )
+    credit_controller_approval_limit = fields.Monetary(
+        string="Controller Approval Limit",
+        currency_field="currency_id",
+        default=0.0,
+        help="Credit controllers approve or decline the release requests of orders up to this amount "
+        "(company currency). Credit managers decide any amount, and they alone decide when a credit "
+        "manager forced the hold. 0 = only credit managers decide.",
+        groups="base.group_user",
+    )
 
     _credit_hold_overdue_days_positive = models.Constraint(
         "CHECK (credit_hold_overdue_days >= 0)",
@@ -236,6 +245,10 @@ class ResCompany(models.Model):
     _credit_approval_tolerance_positive = models.Constraint(
         "CHECK (credit_approval_tolerance >= 0)",
         "The approval tolerance cannot be negative.",
+    )
+    _credit_controller_approval_limit_positive = models.Constraint(
+        "CHECK (credit_controller_approval_limit >= 0)",
+        "The amount up to which credit controllers decide release requests cannot be negative.",
     )
 
     def _credit_hold_settings(self):

@@ -7,7 +7,7 @@ from ..credit_core.holds import HoldSettings
 class ResConfigSettings(models.TransientModel):
     _name = "res.config.settings"
     _inherit = ["res.config.settings", "credit.bounded.mixin"]
-    _credit_bounds = {"credit_followup_min_amount": AMOUNT}
+    _credit_bounds = {"credit_followup_min_amount": AMOUNT, "credit_controller_approval_limit": AMOUNT}
 
     credit_exposure_receivables = fields.Boolean(
         related="company_id.credit_exposure_receivables", readonly=False
@@ -51,6 +51,8 @@ class ResConfigSettings(models.TransientModel):
     credit_approval_tolerance = fields.Float(related="company_id.credit_approval_tolerance", readonly=False)
     credit_default_controller_id = fields.Many2one(
         related="company_id.credit_default_controller_id", readonly=False)
+    credit_controller_approval_limit = fields.Monetary(
+        related="company_id.credit_controller_approval_limit", readonly=False)
 
     # Follow-up.
     credit_followup_quiet_days = fields.Integer(related="company_id.credit_followup_quiet_days", readonly=False)

@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import format_amount
+from odoo.tools import format_amount, format_date
 
 from ..credit_core.holds import (
     ApprovalScope,
@@ -15,6 +15,7 @@ from ..credit_core.holds import (
     approval_scope_changes,
     available_credit,
     hold_reasons,
+    needs_manager,
 )
 from .credit_risk_review import BEHAVIOUR_SELECTION
 
@@ -23,6 +24,7 @@ CreditCheck = namedtuple("CreditCheck", "standing amount reasons")
 amount in company currency, and the list of ``HoldReason`` (empty: may be confirmed)."""
 
 HELD_STATES = ("hold", "pending", "declined")
+HOLD_ACTIVITY = "credit_management.mail_activity_type_credit_hold"
 # Set by the credit rules and the credit team only, through ``_credit_set_state`` and the
 # order hold actions (as superuser once the user's rights are checked).
 CREDIT_STATE_FIELDS = frozenset({
@@ -141,6 +143,21 @@ class SaleOrder(models.Model):
         help="The credit limit of this customer is enforced by the credit hold rules.",
         groups="base.group_user",
     )
+    credit_preview_differs = fields.Boolean(
+        string="Check Changed Since the Hold",
+        compute="_compute_credit_check_preview",
+        help="Confirming this quotation now would be judged otherwise than its recorded hold reasons "
+        "say (the order or the customer changed since).",
+        groups="base.group_user",
+    )
+    # No groups: Odoo's own header buttons, shown to every user of the form, read it.
+    credit_release_requestable = fields.Boolean(
+        string="Can Request a Credit Release",
+        compute="_compute_credit_release_requestable",
+        compute_sudo=True,
+        help="The order is held for credit, or would be if confirmed now: asking the credit team for a "
+        "release is what comes next.",
+    )
     # The customer's risk state is per company: these read the ORDER's company's, whatever
     # the user's current company.
     credit_partner_tier_id = fields.Many2one(
@@ -226,21 +243,35 @@ class SaleOrder(models.Model):
         for order in self:
             order.credit_release_request_count = counts.get(order, 0)
 
-    @api.depends("partner_id", "company_id", "state", "amount_total", "credit_order_hold", "credit_check_state")
+    @api.depends("partner_id", "company_id", "state", "amount_total", "credit_order_hold", "credit_check_state",
+                 "credit_hold_reasons")
     def _compute_credit_check_preview(self):
         quotations = self.filtered(lambda o: o.state in ("draft", "sent") and o.partner_id and o.company_id)
         (self - quotations).update({"credit_needs_approval": False, "credit_check_preview": False,
-                                    "credit_limit_checked": False})
+                                    "credit_limit_checked": False, "credit_preview_differs": False})
         if not quotations:
             return
         checks = quotations.sudo()._credit_evaluate()
+        reasons_field = self._fields["credit_hold_reasons"]
         for order in quotations:
             check = checks[order.sudo()]
             settings = order.company_id._credit_hold_settings()
             order.credit_limit_checked = settings.limit_applies(check.standing.tier_policy)
             covered = check.reasons and order.sudo()._credit_valid_approval()
             order.credit_needs_approval = bool(check.reasons) and not covered
-            order.credit_check_preview = order._credit_reasons_html(check.reasons) if check.reasons else False
+            preview = order._credit_reasons_html(check.reasons) if check.reasons else False
+            order.credit_check_preview = preview
+            # Compared as stored (sanitized): the same reasons read the same.
+            recorded = order.credit_hold_reasons or False
+            order.credit_preview_differs = bool(recorded) and (
+                (reasons_field.convert_to_cache(preview, order) or False) if preview else False) != recorded
+
+    @api.depends("state", "credit_releasable", "credit_check_state", "credit_needs_approval")
+    def _compute_credit_release_requestable(self):
+        for order in self:
+            order.credit_release_requestable = order.state != "cancel" and not order.credit_releasable and (
+                order.credit_check_state in ("hold", "declined")
+                or (order.credit_check_state == "ok" and order.credit_needs_approval))
 
     @api.depends("credit_release_request_ids.state", "credit_check_state")
     def _compute_credit_approval_summary(self):
@@ -251,10 +282,10 @@ class SaleOrder(models.Model):
                 order.credit_approval_summary = False
                 continue
             order.credit_approval_summary = self.env._(
-                "Approved by %(manager)s up to %(amount)s until %(date)s.",
-                manager=approval.decided_by_id.name,
+                "Approved by %(user)s up to %(amount)s until %(date)s.",
+                user=approval.decided_by_id.name,
                 amount=format_amount(self.env, approval.approved_max_amount, approval.currency_id),
-                date=fields.Date.to_string(approval.approved_until) if approval.approved_until else "-",
+                date=format_date(self.env, approval.approved_until) if approval.approved_until else "-",
             )
 
     def _compute_partner_credit_warning(self):
@@ -406,9 +437,7 @@ class SaleOrder(models.Model):
                     request=approval.name, manager=approval.decided_by_id.name), check.reasons)
                 order._credit_mark_passed("approved")
                 continue
-            forced = any(r.code == "order_hold" or (r.code == "manual_hold" and r.manager_only)
-                         for r in check.reasons)
-            payment = not forced and order._credit_online_payment()
+            payment = not needs_manager(check.reasons) and order._credit_online_payment()
             if payment:
                 order._credit_log_bypass(self.env._(
                     "Confirmed without credit approval: paid in full online (%(payments)s).",
@@ -420,16 +449,24 @@ class SaleOrder(models.Model):
             held._credit_put_on_hold(checks, notify=not self.env.context.get("credit_dialog"))
         return held
 
-    def _credit_set_state(self, state, reasons=None, checked_amount=None, releasable=False):
+    def _credit_set_state(self, state, reasons=None, checked_amount=None, releasable=False, feedback=None):
         """The one way the credit check of the orders ``self`` changes: ``state`` and its
         companions, set together (as superuser: callers check the user's rights).
+
+        An order that leaves the hold (a release requested, approved, the check passed, the
+        order cancelled) or whose reasons are gone (``releasable``) has its "held" to-dos
+        done, with ``feedback`` (default: what happened); an order that passes has its
+        pending release request withdrawn.
 
         :param reasons: the ``HoldReason`` list now explaining the hold (``[]`` clears
             it); None keeps the explanation of a held order, and clears it when ``state``
             is ``ok`` (an order that passed has nothing to explain).
         :param checked_amount: the order total that passed or was approved (None: kept).
         :param releasable: the reasons of the hold are gone, the order can be confirmed.
+        :param feedback: why the "held" to-dos are done, when they are.
         """
+        unheld = self.filtered(lambda o: o.credit_check_state in HELD_STATES) if (
+            releasable or state not in ("hold", "declined")) else self.browse()
         for order in self:
             vals = {"credit_check_state": state, "credit_releasable": releasable}
             if reasons is not None:
@@ -441,14 +478,35 @@ class SaleOrder(models.Model):
             changed = {fname: value for fname, value in vals.items() if order[fname] != value}
             if changed:
                 order.sudo().write(changed)
+        if unheld:
+            unheld._credit_close_hold_activities(feedback or self._credit_hold_done_feedback(state, releasable))
+        if state == "ok":
+            self.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
+                self.env._("The order passed the credit check without it."))
+
+    def _credit_hold_done_feedback(self, state, releasable):
+        """Why the "held" to-dos of an order going to ``state`` are done."""
+        if releasable:
+            return self.env._("The reasons of the credit hold are gone: the order can be confirmed.")
+        return {
+            "pending": self.env._("A credit release was requested."),
+            "approved": self.env._("The credit release was approved."),
+        }.get(state, self.env._("The order passed the credit check."))
+
+    def _credit_close_hold_activities(self, feedback):
+        """Mark done, with ``feedback``, the "held" to-dos of these orders (one search)."""
+        activities = self.env["mail.activity"].sudo().search([
+            ("res_model", "=", self._name), ("res_id", "in", self.ids),
+            ("activity_type_id", "=", self.env.ref(HOLD_ACTIVITY).id),
+        ])
+        if activities:
+            activities.action_feedback(feedback=feedback)
 
     def _credit_mark_passed(self, state):
         """Record that the order passed the check (``ok``) or is covered by an approval."""
         self.ensure_one()
-        self._credit_set_state(state, reasons=[], checked_amount=self.amount_total)
-        if state == "ok":
-            self.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
-                self.env._("The order passed the credit check without it."))
+        self._credit_set_state(state, reasons=[], checked_amount=self.amount_total, feedback=self.env._(
+            "The order was confirmed."))
 
     def _credit_log_bypass(self, message, reasons):
         """Trace in the chatter an order confirmed although rules would hold it."""
@@ -471,7 +529,7 @@ class SaleOrder(models.Model):
                 order.sudo().message_post(
                     body=Markup("<p>%s</p>%s") % (title, reasons_html), partner_ids=partner_ids,
                     author_id=self.env.user.partner_id.id, subtype_xmlid="mail.mt_note")
-            if notify:
+            if notify and state != "pending":  # when a release is requested, its decider is on it
                 order._credit_schedule_hold_activities(reasons_html)
 
     def _credit_schedule_hold_activities(self, note, credit_only=False):
@@ -482,11 +540,11 @@ class SaleOrder(models.Model):
         users = order.company_id._credit_team_users(order.partner_id)
         if not credit_only and order.user_id:
             users = order.user_id | users
-        activity_type = self.env.ref("credit_management.mail_activity_type_credit_hold")
+        activity_type = self.env.ref(HOLD_ACTIVITY)
         existing = order.activity_ids.filtered(lambda a: a.activity_type_id == activity_type).user_id
         for user in users - existing:
             order.activity_schedule(
-                "credit_management.mail_activity_type_credit_hold", user_id=user.id, note=note,
+                HOLD_ACTIVITY, user_id=user.id, note=note,
                 summary=self.env._("Order held for credit approval"))
 
     def _credit_held_action(self):
@@ -584,8 +642,10 @@ class SaleOrder(models.Model):
         self._credit_put_on_hold(checks, notify=False)
         for order in self:
             order.sudo().activity_schedule(
-                "credit_management.mail_activity_type_credit_hold", user_id=order.user_id.id or self.env.uid,
+                HOLD_ACTIVITY, user_id=order.user_id.id or self.env.uid,
                 note=reason, summary=self.env._("A credit manager holds this order"))
+        # A pending request of these orders is now for a credit manager to decide.
+        self.sudo().credit_release_request_ids._credit_schedule_decision()
         return True
 
     def _credit_lift_order_hold(self, reason):
@@ -812,7 +872,7 @@ class SaleOrder(models.Model):
             credit._credit_void_approvals(self.env._("the order was cancelled"))
             credit.credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
                 self.env._("The order was cancelled."))
-            credit._credit_set_state("ok", checked_amount=0.0)
+            credit._credit_set_state("ok", checked_amount=0.0, feedback=self.env._("The order was cancelled."))
         return result
 
     # ------------------------------------------------------------------ complaints and shared notes

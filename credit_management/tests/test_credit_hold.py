@@ -9,6 +9,7 @@ from .test_credit_hold_flows import CreditHoldFlowsTests
 from .test_credit_hold_settings import CreditHoldSettingsTests
 from .test_credit_limit_history import CreditLimitHistoryTests
 from .test_credit_release import CreditReleaseTests
+from .test_credit_release_decision import CreditReleaseDecisionTests
 
 
 # The tests of TestCreditHold (below), on the CreditHoldCommon setup.
@@ -303,7 +304,7 @@ class CreditHoldQuotationTests:
 @tagged("post_install", "-at_install")
 class TestCreditHold(
     CreditHoldRulesTests, CreditHoldQuotationTests, CreditHoldFlowsTests, CreditHoldSettingsTests,
-    CreditLimitHistoryTests, CreditReleaseTests, CreditHoldCommon,
+    CreditLimitHistoryTests, CreditReleaseTests, CreditReleaseDecisionTests, CreditHoldCommon,
 ):
     """Holds at confirmation, release requests, credit limits and their history, and the
     hold settings, on one setup (one chart of accounts): the tests are in the classes above,

@@ -10,9 +10,11 @@ from odoo.tests import Form
 
 # The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
 class CreditReleaseTests:
-    """Release requests: asked by the salesperson with a note, decided by a credit manager,
+    """Release requests: asked by the salesperson with a note, decided by the credit team,
     measured, and valid only for the order as it was approved. Each test starts with the
-    customer at 900 of its 1,000 limit and the over-limit rule on."""
+    customer at 900 of its 1,000 limit and the over-limit rule on; with the default
+    settings only credit managers decide (see test_credit_release_decision.py for the
+    controllers' approval limit)."""
 
     def _held_order(self, amount=500):
         order = self._order(self.customer, amount, confirm=False)
@@ -49,7 +51,9 @@ class CreditReleaseTests:
         self.assertEqual(request.requested_by_id, self.salesman)
         self.assertEqual(order.credit_check_state, "pending")
         activity = self._activities(request, "credit_management.mail_activity_type_credit_release")
-        self.assertEqual(activity.user_id, self.controller, "The customer's credit controller is asked")
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("credit_management.group_credit_manager"),
+                        "Controllers decide nothing by default: a credit manager is asked")
         self.assertIn("Friday", str(activity.note))
 
         # Confirming again while waiting shows the pending request, not a second one.
@@ -154,8 +158,11 @@ class CreditReleaseTests:
             self.assertEqual(pending, first | second)
             self.assertEqual(pending[0], first)
             self.assertEqual(first.waiting_label, "5 h")
+            self.assertFalse(first.response_label)
             self._approve(first)
         self.assertEqual(first.response_hours, 5.5)
+        self.assertEqual((first.response_label, first.waiting_label), ("5 h", False),
+                         "The response time reads like the waiting time, in the same words")
         groups = self.env["credit.release.request"]._read_group(
             [("id", "=", first.id)], ["decided_by_id"], ["response_hours:avg"])
         self.assertEqual(groups, [(self.manager, 5.5)])
@@ -173,7 +180,7 @@ class CreditReleaseTests:
             as_salesman.write({"state": "approved"})
         with self.assertRaises(AccessError):
             as_salesman.decision_note = "Approved by myself"
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(UserError, "only credit managers decide"):
             request.with_user(self.controller).action_approve()
         self._approve(request)
         with self.assertRaises(AccessError):
@@ -191,7 +198,8 @@ class CreditReleaseTests:
         as_controller = request.with_user(self.controller)
         self.assertEqual(as_controller.state, "pending")
         as_controller.message_post(body="Called the customer: payment promised for Friday.")
-        with self.assertRaises(AccessError):
+        self.assertFalse(as_controller.can_decide, "No approval limit for controllers by default")
+        with self.assertRaisesRegex(UserError, "only credit managers decide"):
             as_controller.decision_note = "Approve"
 
     def test_salesperson_sees_only_own_requests(self):
@@ -236,8 +244,9 @@ class CreditReleaseTests:
         self.assertIn("over the credit limit", request.hold_reasons)
         self.assertEqual(order.credit_check_state, "pending")
 
-    def test_without_controller_the_default_controller_then_the_managers_are_asked(self):
+    def test_without_controller_the_default_controller_then_a_manager_is_asked(self):
         self._near_the_limit()
+        self.company.credit_controller_approval_limit = 1000
         self.customer.sudo().credit_controller_id = False
         self.company.credit_default_controller_id = self.controller
         first = self._request(self._held_order())
@@ -246,8 +255,9 @@ class CreditReleaseTests:
         self.company.credit_default_controller_id = False
         second = self._request(self._held_order())
         users = self._activities(second, "credit_management.mail_activity_type_credit_release").user_id
-        self.assertIn(self.manager, users)
-        self.assertNotIn(self.controller, users)
+        self.assertEqual(len(users), 1, "One decider, one activity")
+        self.assertTrue(users.has_group("credit_management.group_credit_manager"))
+        self.assertIn(self.company, users.company_ids)
 
     # ------------------------------------------------------------------ an approval covers only what was approved
     def _approved(self, order):
