@@ -241,18 +241,22 @@ class CreditReleaseRequest(models.Model):
         return requests.with_env(self.env)
 
     def _credit_after_request(self):
-        """The order waits for credit (its "held" to-dos are done); the salesperson's
-        request reaches someone who can decide it."""
+        """The order waits for credit; the salesperson's request reaches someone who can
+        decide it. The request is told once on the order: as the feedback of the order's
+        "held" to-do, now done, or else as a note."""
         for request in self.sudo():
             order = request.sale_order_id
-            order._credit_set_state("pending", feedback=self.env._(
-                "Credit release requested (%(request)s).", request=request.name))
             request.message_subscribe(partner_ids=request.requested_by_id.partner_id.ids)
             note = request.request_note or self.env._("(no note)")
-            order.message_post(
-                body=Markup("<p>%s</p><p>%s</p>") % (
-                    self.env._("Credit release requested (%(request)s).", request=request._get_html_link()), note),
-                author_id=request.requested_by_id.partner_id.id, subtype_xmlid="mail.mt_note")
+            told = order._credit_close_hold_activities(self.env._(
+                "Credit release requested (%(request)s): %(note)s", request=request.name, note=note))
+            order._credit_set_state("pending")
+            if not told:
+                order.message_post(
+                    body=Markup("<p>%s</p><p>%s</p>") % (
+                        self.env._("Credit release requested (%(request)s).", request=request._get_html_link()),
+                        note),
+                    author_id=request.requested_by_id.partner_id.id, subtype_xmlid="mail.mt_note")
         self._credit_schedule_decision()
 
     # ------------------------------------------------------------------ who decides
@@ -418,7 +422,7 @@ class CreditReleaseRequest(models.Model):
                 "Credit release approved by %(user)s: the order can be confirmed up to %(amount)s until %(date)s.",
                 user=self.env.user.name,
                 amount=format_amount(self.env, request.approved_max_amount, request.currency_id),
-                date=format_date(self.env, request.approved_until)))
+                date=format_date(self.env, request.approved_until, date_format="medium")))
         return True
 
     def action_decline_dialog(self):

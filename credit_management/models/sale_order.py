@@ -6,7 +6,7 @@ from markupsafe import Markup
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import format_amount, format_date
+from odoo.tools import format_amount
 
 from ..credit_core.holds import (
     ApprovalScope,
@@ -167,7 +167,19 @@ class SaleOrder(models.Model):
     credit_partner_on_hold = fields.Boolean(
         string="Customer On Credit Hold", compute="_compute_credit_partner_risk", compute_sudo=True,
         groups="base.group_user")
-    credit_approval_summary = fields.Char(compute="_compute_credit_approval_summary", groups="base.group_user")
+    # The approval an approved order stands on, shown in its banner with Odoo's own widgets.
+    credit_approval_id = fields.Many2one(
+        "credit.release.request", string="Credit Approval", compute="_compute_credit_approval",
+        compute_sudo=True, groups="base.group_user")
+    credit_approved_by_id = fields.Many2one(
+        "res.users", string="Credit Approved By", compute="_compute_credit_approval", compute_sudo=True,
+        groups="base.group_user")
+    credit_approved_max_amount = fields.Monetary(
+        string="Credit Approved up To", compute="_compute_credit_approval", compute_sudo=True,
+        groups="base.group_user")
+    credit_approved_until = fields.Date(
+        string="Credit Approval Valid Until", compute="_compute_credit_approval", compute_sudo=True,
+        groups="base.group_user")
     credit_standing_summary = fields.Char(
         string="Credit Standing", compute="_compute_credit_standing_summary", groups="base.group_user",
         help="The customer's credit limit, exposure and available credit in this order's company.",
@@ -273,20 +285,17 @@ class SaleOrder(models.Model):
                 order.credit_check_state in ("hold", "declined")
                 or (order.credit_check_state == "ok" and order.credit_needs_approval))
 
-    @api.depends("credit_release_request_ids.state", "credit_check_state")
-    def _compute_credit_approval_summary(self):
+    @api.depends("credit_release_request_ids.state", "credit_release_request_ids.void_date", "credit_check_state")
+    def _compute_credit_approval(self):
         for order in self:
-            approval = order.sudo().credit_release_request_ids.filtered(
+            approval = order.credit_release_request_ids.filtered(
                 lambda r: r.state == "approved" and not r.void_date)[:1]
-            if order.credit_check_state != "approved" or not approval:
-                order.credit_approval_summary = False
-                continue
-            order.credit_approval_summary = self.env._(
-                "Approved by %(user)s up to %(amount)s until %(date)s.",
-                user=approval.decided_by_id.name,
-                amount=format_amount(self.env, approval.approved_max_amount, approval.currency_id),
-                date=format_date(self.env, approval.approved_until) if approval.approved_until else "-",
-            )
+            if order.credit_check_state != "approved":
+                approval = approval.browse()
+            order.credit_approval_id = approval
+            order.credit_approved_by_id = approval.decided_by_id
+            order.credit_approved_max_amount = approval.approved_max_amount
+            order.credit_approved_until = approval.approved_until
 
     def _compute_partner_credit_warning(self):
         # Odoo's own banner compares Odoo's own figures with the limit; when our hold rules
@@ -453,9 +462,10 @@ class SaleOrder(models.Model):
         """The one way the credit check of the orders ``self`` changes: ``state`` and its
         companions, set together (as superuser: callers check the user's rights).
 
-        An order that leaves the hold (a release requested, approved, the check passed, the
-        order cancelled) or whose reasons are gone (``releasable``) has its "held" to-dos
-        done, with ``feedback`` (default: what happened); an order that passes has its
+        An order that leaves the hold (approved, the check passed, the order cancelled) or
+        whose reasons are gone (``releasable``) has its "held" to-dos done, with ``feedback``
+        (default: what happened); a release request closes them itself (see
+        ``credit.release.request._credit_after_request``). An order that passes has its
         pending release request withdrawn.
 
         :param reasons: the ``HoldReason`` list now explaining the hold (``[]`` clears
@@ -466,7 +476,7 @@ class SaleOrder(models.Model):
         :param feedback: why the "held" to-dos are done, when they are.
         """
         unheld = self.filtered(lambda o: o.credit_check_state in HELD_STATES) if (
-            releasable or state not in ("hold", "declined")) else self.browse()
+            releasable or state not in HELD_STATES) else self.browse()
         for order in self:
             vals = {"credit_check_state": state, "credit_releasable": releasable}
             if reasons is not None:
@@ -488,19 +498,28 @@ class SaleOrder(models.Model):
         """Why the "held" to-dos of an order going to ``state`` are done."""
         if releasable:
             return self.env._("The reasons of the credit hold are gone: the order can be confirmed.")
-        return {
-            "pending": self.env._("A credit release was requested."),
-            "approved": self.env._("The credit release was approved."),
-        }.get(state, self.env._("The order passed the credit check."))
+        if state == "approved":
+            return self.env._("The credit release was approved.")
+        return self.env._("The order passed the credit check.")
 
     def _credit_close_hold_activities(self, feedback):
-        """Mark done, with ``feedback``, the "held" to-dos of these orders (one search)."""
+        """Close the "held" to-dos of these orders (one search): per order, the
+        salesperson's (else the first) is marked done with ``feedback``, the same ask to
+        the credit team is removed, so that each order gets one message. Returns the
+        orders that had one."""
         activities = self.env["mail.activity"].sudo().search([
             ("res_model", "=", self._name), ("res_id", "in", self.ids),
             ("activity_type_id", "=", self.env.ref(HOLD_ACTIVITY).id),
         ])
-        if activities:
-            activities.action_feedback(feedback=feedback)
+        closed = self.browse()
+        for order_id, order_activities in activities.grouped("res_id").items():
+            order = self.browse(order_id)
+            done = order_activities.filtered(lambda a, order=order: a.user_id == order.user_id)[:1] \
+                or order_activities[:1]
+            (order_activities - done).unlink()
+            done.action_feedback(feedback=feedback)
+            closed |= order
+        return closed
 
     def _credit_mark_passed(self, state):
         """Record that the order passed the check (``ok``) or is covered by an approval."""

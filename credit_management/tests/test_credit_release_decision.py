@@ -121,12 +121,22 @@ class CreditReleaseDecisionTests:
     def test_requesting_a_release_closes_the_held_to_dos(self):
         self._near_the_limit()
         order = self._held_by_a_flow(500)
-        request = self._request(order)
+        request = self._request(order, note="The customer pays on Friday.")
         self.assertFalse(self._activities(order, HELD), "The salesperson did what the to-do asked")
-        done = self._done_messages(order, HELD)
-        self.assertEqual(len(done), 2, "The salesperson's and the controller's to-dos, marked done")
-        self.assertIn(f"Credit release requested ({request.name}).", done[0].body)
-        self.assertEqual(len(self._activities(request, DECIDE)), 1, "The decider has the request now")
+        (done,) = self._done_messages(order, HELD)
+        self.assertIn(f"Credit release requested ({request.name}): The customer pays on Friday.", done.body)
+        told = self._notes(order).filtered(lambda m: "Credit release requested" in m.body)
+        self.assertEqual(told, done, "The request is told once on the order: as the to-do's feedback")
+        self.assertEqual(self._activities(request, DECIDE).user_id.mapped("name"), ["Max Manager"],
+                         "The controller's to-do is superseded by the decision activity of who decides")
+
+    def test_a_request_without_to_do_is_told_by_a_note(self):
+        self._near_the_limit()
+        order = self._held(500)  # held at the Confirm button: the salesperson was there, no to-do
+        request = self._request(order)
+        told = self._notes(order).filtered(lambda m: "Credit release requested" in m.body)
+        self.assertEqual(len(told), 1)
+        self.assertIn(request.name, told.body)
 
     def test_confirming_the_order_closes_the_held_to_dos(self):
         self._near_the_limit()
@@ -135,14 +145,16 @@ class CreditReleaseDecisionTests:
         self._click_confirm(order, self.salesman)
         self.assertEqual(order.state, "sale")
         self.assertFalse(self._activities(order, HELD))
-        self.assertIn("The order was confirmed.", self._done_messages(order, HELD)[0].body)
+        (done,) = self._done_messages(order, HELD)
+        self.assertIn("The order was confirmed.", done.body)
 
     def test_cancelling_the_order_closes_the_held_to_dos(self):
         self._near_the_limit()
         order = self._held_by_a_flow(500)
         order.with_user(self.salesman).action_cancel()
         self.assertFalse(self._activities(order, HELD))
-        self.assertIn("The order was cancelled.", self._done_messages(order, HELD)[0].body)
+        (done,) = self._done_messages(order, HELD)
+        self.assertIn("The order was cancelled.", done.body)
 
     def test_a_decision_closes_the_decide_activity_whoever_decides(self):
         self._near_the_limit()
@@ -264,11 +276,16 @@ class CreditReleaseDecisionTests:
         self.assertFalse(order.credit_check_preview)
         self.assertTrue(order.credit_preview_differs, "Nothing would hold it now")
 
-    def test_approval_summary_dates_read_in_the_users_language(self):
+    def test_approved_order_shows_its_approval_and_dates_in_words(self):
         self._near_the_limit()
         order = self._held(500)
         request = self._request(order)
         self._approve(request)
-        date = format_date(self.env, request.approved_until)
-        self.assertIn(f"until {date}.", order.credit_approval_summary)
+        self.assertEqual(order.credit_approval_id, request)
+        self.assertEqual((order.credit_approved_by_id, order.credit_approved_max_amount, order.credit_approved_until),
+                         (self.manager, 525, request.approved_until), "The banner's fields, in Odoo's widgets")
+        date = format_date(self.env, request.approved_until, date_format="medium")
+        self.assertRegex(date, r"^[A-Z][a-z]{2} \d{1,2}, \d{4}$", "Month in words, as the date widgets show it")
         self.assertIn(f"until {date}.", self._notes(order)[0].body)
+        self._add_line(order, 100)  # beyond the approval: void
+        self.assertFalse(order.credit_approval_id)
