@@ -150,13 +150,12 @@ class SaleOrder(models.Model):
         "say (the order or the customer changed since).",
         groups="base.group_user",
     )
-    # No groups: Odoo's own header buttons, shown to every user of the form, read it.
     credit_release_requestable = fields.Boolean(
         string="Can Request a Credit Release",
         compute="_compute_credit_release_requestable",
-        compute_sudo=True,
         help="The order is held for credit, or would be if confirmed now: asking the credit team for a "
         "release is what comes next.",
+        groups="base.group_user",
     )
     # The customer's risk state is per company: these read the ORDER's company's, whatever
     # the user's current company.
