@@ -208,7 +208,9 @@ class CreditReleaseRequest(models.Model):
         if not pending:
             return
         as_controller = pending._credit_refusals(is_manager=False, is_controller=True)
-        as_user = pending._credit_refusals(user=user)
+        is_manager = user.has_group(CREDIT_MANAGER)
+        as_user = as_controller if user.has_group(CREDIT_USER) and not is_manager else \
+            pending._credit_refusals(is_manager=is_manager, is_controller=False)
         for request in pending:
             request.can_decide = as_user[request] is None
             refusal = as_controller[request]
@@ -318,7 +320,7 @@ class CreditReleaseRequest(models.Model):
         self.ensure_one()
         request = self.sudo()
         company = request.company_id
-        for user in company._credit_team_users(request.partner_id):
+        for user in company._credit_team_users(request.partner_id).sorted("id"):
             if request._credit_refusals(user=user)[request] is None:
                 return user
         managers = self.env.ref(CREDIT_MANAGER).sudo().all_user_ids.filtered(
