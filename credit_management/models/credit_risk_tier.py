@@ -22,6 +22,7 @@ class CreditRiskTier(models.Model):
     max_score = fields.Float(
         string="Up to Score",
         required=True,
+        digits=(5, 1),
         aggregator=None,
         help="A customer belongs to the first tier, by sequence, whose maximum score is at least "
         "the customer's risk score (0-100, higher is riskier).",
@@ -55,6 +56,7 @@ class CreditRiskTier(models.Model):
     min_score = fields.Float(
         string="From Score",
         compute="_compute_min_score",
+        digits=(5, 1),
         help="Scores above this one (and up to the tier's maximum) belong to this tier: the maximum "
         "of the tier before it, or 0 for the first tier.",
     )
@@ -163,6 +165,7 @@ class CreditRiskTier(models.Model):
             "domain": [("credit_risk_tier_id", "=", self.id)],
             "context": {"default_is_company": True},
         })
+        action["display_name"] = action["name"]  # the title the web client shows
         return action
 
     _max_score_range = models.Constraint(

@@ -211,6 +211,7 @@ class CreditSegment(models.Model):
             "context": {"default_credit_segment_id": self.id},
             "name": self.env._("Customers of %(segment)s", segment=self.name),
         })
+        action["display_name"] = action["name"]  # the title the web client shows
         return action
 
     def action_view_matched_elsewhere(self):
@@ -224,6 +225,7 @@ class CreditSegment(models.Model):
             "context": {"group_by": ["credit_segment_id"]},
             "name": self.env._("Matched by %(segment)s, in Other Segments", segment=self.name),
         })
+        action["display_name"] = action["name"]  # the title the web client shows
         return action
 
     def action_view_unmatched_here(self):
@@ -234,6 +236,7 @@ class CreditSegment(models.Model):
             "domain": [("id", "in", self._credit_match_breakdown()["unmatched_here"].ids)],
             "name": self.env._("In %(segment)s by Hand", segment=self.name),
         })
+        action["display_name"] = action["name"]  # the title the web client shows
         return action
 
     def action_view_levels(self):

@@ -354,6 +354,7 @@ class ResPartner(models.Model):
     # orders are checked against. Only credit managers change it (CREDIT_FIELD_GROUPS).
     credit_limit = fields.Float(
         groups="base.group_user",
+        aggregator=None,  # 0 means no limit: limits do not add up
         help="The most this customer may owe the company (exposure): orders beyond it need credit "
         "approval when its risk tier says so. 0: no limit.",
     )
@@ -473,7 +474,9 @@ class ResPartner(models.Model):
         values, messages = [], {}
         for partner in self.sudo():
             old, new = old_limits.get(partner.id, 0.0), partner.credit_limit
-            if company.currency_id.compare_amounts(old, new) == 0:
+            # Contacts get their company's limit copied (a commercial field): the change is
+            # the company's, logged once, on the company.
+            if company.currency_id.compare_amounts(old, new) == 0 or partner != partner.commercial_partner_id:
                 continue
             values.append({
                 "partner_id": partner.id, "company_id": company.id, "user_id": self.env.uid,

@@ -127,6 +127,16 @@ class CreditLimitHistoryTests:
         self.assertIn(f"until {format_date(self.env, until)}. Trade fair", note)
         self.assertNotIn(fields.Date.to_string(until), note, "dates are written as the user reads them")
 
+    def test_a_limit_change_is_logged_on_the_company_not_on_each_contact(self):
+        contacts = self.env["res.partner"].create([
+            {"name": f"Buyer {n}", "parent_id": self.customer.id} for n in range(2)])
+        self._change_limit(2000, "Bigger orders")
+        self.assertEqual(contacts.with_company(self.company).mapped("credit_limit"), [2000, 2000],
+                         "contacts follow their company's limit")
+        self.assertFalse(self._history(contacts[0]) | self._history(contacts[1]))
+        self.assertEqual(self._history()[0].new_limit, 2000)
+        self.assertFalse(contacts.message_ids.filtered(lambda message: "Credit limit" in (message.body or "")))
+
     def test_removing_a_limit_says_no_limit(self):
         self._change_limit(0, "Cash customer from now on")
         self.assertIn(f"Credit limit removed (it was {self._amount(1000)})",

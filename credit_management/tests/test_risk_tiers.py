@@ -34,6 +34,7 @@ class RiskTierTests:
             ("credit.risk.review", "previous_score"): "avg",
             ("res.partner", "credit_risk_score"): "avg",
             ("res.partner", "credit_external_rating"): "avg",
+            ("res.partner", "credit_limit"): None,
         }
         for (model, field), aggregator in aggregators.items():
             description = self.env[model].with_user(self.manager).fields_get([field], ["aggregator"])[field]

@@ -1,3 +1,4 @@
+import { getCurrency } from "@web/core/currency";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { floatIsZero } from "@web/core/utils/numbers";
@@ -24,8 +25,8 @@ export class CreditLimitField extends MonetaryField {
 
     get hasNoLimit() {
         const limit = this.props.record.data[this.props.limitField || this.props.name];
-        const digits = this.currencyDigits ? this.currencyDigits[1] : 2;
-        return !limit || floatIsZero(limit, digits);
+        const currency = getCurrency(this.currencyId);
+        return !limit || floatIsZero(limit, currency ? currency.digits[1] : 2);
     }
 
     get currency() {
