@@ -42,6 +42,11 @@
         "wizards/credit_tier_override_views.xml",
         "views/credit_menus.xml",
     ],
+    "assets": {
+        "web.assets_backend": [
+            "credit_management/static/src/**/*",
+        ],
+    },
     "post_init_hook": "_credit_post_init",
     "application": True,
     "installable": True,

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credit_core.ageing import AGEING_BUCKETS, ageing_bucket, ageing_case_sql, days_overdue
+from credit_core.ageing import AGEING_BUCKET_KEYS, AGEING_BUCKETS, ageing_bucket, ageing_case_sql, days_overdue
 
 
 def test_buckets_at_their_boundaries():
@@ -44,3 +44,11 @@ def test_sql_case_lists_every_bucket_in_order():
 def test_bucket_of_a_due_date_matches_days_overdue(due, shift):
     on = due + timedelta(days=shift)
     assert ageing_bucket(days_overdue(due, on)) == ageing_bucket(shift)
+
+
+def test_bucket_keys_are_in_time_order():
+    assert AGEING_BUCKET_KEYS == ("not_due", "1_30", "31_60", "61_90", "90_plus")
+    assert list(AGEING_BUCKET_KEYS) != sorted(AGEING_BUCKET_KEYS), "reports cannot sort them by key"
+    lasts = [last for _key, _label, _first, last in AGEING_BUCKETS[:-1]]
+    firsts = [first for _key, _label, first, _last in AGEING_BUCKETS[1:]]
+    assert [last + 1 for last in lasts] == firsts

@@ -3,7 +3,7 @@ teams use (not due, 1–30, 31–60, 61–90 and over 90 days overdue)."""
 
 from .receivables import days_overdue
 
-__all__ = ["AGEING_BUCKETS", "ageing_bucket", "ageing_case_sql", "days_overdue"]
+__all__ = ["AGEING_BUCKETS", "AGEING_BUCKET_KEYS", "ageing_bucket", "ageing_case_sql", "days_overdue"]
 
 # (key, label, first day overdue, last day overdue); None = open-ended.
 AGEING_BUCKETS = (
@@ -13,6 +13,9 @@ AGEING_BUCKETS = (
     ("61_90", "61-90", 61, 90),
     ("90_plus", "90+", 91, None),
 )
+# The bucket keys from the youngest to the oldest: the order in which reports show them
+# (their alphabetical order would put "not_due" last).
+AGEING_BUCKET_KEYS = tuple(key for key, _label, _first, _last in AGEING_BUCKETS)
 
 
 def ageing_bucket(overdue_days: int) -> str:

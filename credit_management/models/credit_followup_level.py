@@ -24,7 +24,7 @@ class CreditFollowupLevel(models.Model):
     sequence = fields.Integer(default=10)
     name = fields.Char(required=True, translate=True)
     delay_days = fields.Integer(
-        string="Days After Due Date", required=True,
+        string="Days After Due Date", required=True, aggregator=None,
         help="The level is due this many days after the invoice's due date; negative: before it "
         "(a courtesy reminder).",
     )

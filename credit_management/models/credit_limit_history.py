@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.tools import split_every
+from odoo.tools import format_date, split_every
 
 
 class CreditLimitHistory(models.Model):
@@ -16,8 +16,9 @@ class CreditLimitHistory(models.Model):
     currency_id = fields.Many2one("res.currency", related="company_id.currency_id")
     user_id = fields.Many2one("res.users", string="Changed By", required=True, ondelete="restrict")
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
-    old_limit = fields.Monetary(currency_field="currency_id")
-    new_limit = fields.Monetary(currency_field="currency_id")
+    # Limits of different customers or dates do not add up: no total in grouped lists.
+    old_limit = fields.Monetary(currency_field="currency_id", aggregator=None)
+    new_limit = fields.Monetary(currency_field="currency_id", aggregator=None)
     reason = fields.Char(required=True)
     date_end = fields.Date(
         string="Temporary Until",
@@ -42,7 +43,7 @@ class CreditLimitHistory(models.Model):
             if change.company_id.currency_id.compare_amounts(partner.credit_limit, change.new_limit) == 0:
                 partner.with_context(credit_limit_reason=self.env._(
                     "The temporary limit set on %(date)s ended on %(end)s",
-                    date=fields.Date.to_string(change.date.date()), end=fields.Date.to_string(change.date_end),
+                    date=format_date(self.env, change.date.date()), end=format_date(self.env, change.date_end),
                 ), credit_limit_until=False).write({"credit_limit": change.old_limit})
             change.ended = True
 

@@ -1,6 +1,7 @@
 from markupsafe import Markup
 
 from odoo import api, fields, models
+from odoo.tools import formatLang
 
 from ..credit_core.score import PRIOR, risk_level
 
@@ -39,6 +40,12 @@ class CreditRiskReview(models.Model):
     trigger = fields.Selection(TRIGGER_SELECTION, required=True, readonly=True, default="manual")
     user_id = fields.Many2one("res.users", string="Reviewed By", readonly=True, default=lambda self: self.env.user)
     score = fields.Float(digits=(5, 1), readonly=True, aggregator="avg", help="0 (safest) to 100 (riskiest).")
+    previous_score = fields.Float(
+        string="Score Before", digits=(5, 1), readonly=True, aggregator="avg",
+        help="The customer's score before this review (none at a first review).")
+    previous_review_date = fields.Date(
+        string="Reviewed Before On", readonly=True,
+        help="The date of the customer's review before this one; empty for a first review.")
     tier_id = fields.Many2one(
         "credit.risk.tier", readonly=True, ondelete="set null",
         help="The customer's tier after this review: the tier of the score, or the override while it lasts.")
@@ -77,6 +84,44 @@ class CreditRiskReview(models.Model):
         for review in self:
             review.tier_changed = review.tier_id != review.previous_tier_id
 
+    # ------------------------------------------------------------------ what changed
+    @api.model
+    def _credit_format_score(self, score):
+        """A risk score as every screen and message shows it: one decimal, out of 100
+        ("57.1 / 100"), in the user's language."""
+        return self.env._("%(score)s / 100", score=formatLang(self.env, score or 0.0, digits=1))
+
+    def _credit_change_text(self):
+        """What this review changed, in words: "score 42.0 → 57.1 / 100, tier Low →
+        Medium." (or the tier unchanged, or a first review)."""
+        self.ensure_one()
+        _ = self.env._
+        if not self.previous_review_date:
+            score = _("score %(score)s (first review)", score=self._credit_format_score(self.score))
+        else:
+            score = _("score %(previous)s → %(score)s", previous=formatLang(self.env, self.previous_score, digits=1),
+                      score=self._credit_format_score(self.score))
+        tier = self.tier_id.name or _("none")
+        if not self.previous_tier_id:
+            tier_text = _("tier %(tier)s", tier=tier)
+        elif self.tier_changed:
+            tier_text = _("tier %(previous)s → %(tier)s", previous=self.previous_tier_id.name, tier=tier)
+        else:
+            tier_text = _("tier %(tier)s (unchanged)", tier=tier)
+        return _("%(score)s, %(tier)s.", score=score, tier=tier_text)
+
+    def _credit_chatter_text(self):
+        """The line this review leaves in the customer's chatter."""
+        self.ensure_one()
+        _ = self.env._
+        note = f" {self.note}" if self.note else ""
+        if self.previous_tier_id and self.tier_changed:
+            return _("Risk tier changed from %(previous)s to %(tier)s in %(company)s: %(change)s%(note)s",
+                     previous=self.previous_tier_id.name, tier=self.tier_id.name or _("none"),
+                     company=self.company_id.name, change=self._credit_change_text(), note=note)
+        return _("Credit risk reviewed in %(company)s: %(change)s%(note)s",
+                 company=self.company_id.name, change=self._credit_change_text(), note=note)
+
     # ------------------------------------------------------------------ explanation
     def _credit_factor_labels(self):
         """{factor code: translated label} of the score's factors."""
@@ -98,14 +143,14 @@ class CreditRiskReview(models.Model):
         _ = self.env._
         value, unit = factor.get("value") or 0.0, factor.get("unit")
         if unit == "%":
-            return f"{value * 100:.0f} %"
+            return _("%(percent)s %%", percent=formatLang(self.env, value * 100, digits=0))
         if unit == "days":
-            return _("%(days)s days", days=f"{value:.0f}")
+            return _("%(days)s days", days=formatLang(self.env, value, digits=0))
         if unit == "months":
-            return _("%(months)s months", months=f"{value:.0f}")
+            return _("%(months)s months", months=formatLang(self.env, value, digits=0))
         if unit == "invoices":
-            return f"{value:.0f}"
-        return f"{value:.0f} / 100"
+            return formatLang(self.env, value, digits=0)
+        return self._credit_format_score(value)
 
     @api.depends("factors")
     def _compute_factors_html(self):
@@ -123,11 +168,12 @@ class CreditRiskReview(models.Model):
                 rows.append({
                     "label": labels.get(factor.get("code"), factor.get("code")),
                     "value": review._credit_format_value(factor),
-                    "weight": "" if prior else f"{factor.get('weight') or 0.0:g}",
-                    "contribution": f"{factor.get('contribution') or 0.0:.1f}",
+                    "weight": "" if prior else formatLang(self.env, factor.get("weight") or 0.0, digits=1),
+                    "contribution": formatLang(self.env, factor.get("contribution") or 0.0, digits=1),
                     "risk": risk,
                     "risk_class": RISK_CLASSES[risk_level(risk_share)],
                     "prior": prior,
                 })
             review.factors_html = Markup(self.env["ir.qweb"]._render(
-                "credit_management.credit_risk_review_factors", {"rows": rows, "score": f"{review.score:.1f}"}))
+                "credit_management.credit_risk_review_factors",
+                {"rows": rows, "score": self._credit_format_score(review.score)}))

@@ -22,12 +22,16 @@ class CreditRiskTier(models.Model):
     max_score = fields.Float(
         string="Up to Score",
         required=True,
+        digits=(5, 1),
+        aggregator=None,
         help="A customer belongs to the first tier, by sequence, whose maximum score is at least "
         "the customer's risk score (0-100, higher is riskier).",
     )
     default_credit_limit = fields.Monetary(
         currency_field="currency_id",
-        help="The credit limit proposed for new customers of this tier.",
+        aggregator=None,
+        help="The credit limit proposed to customers of this tier who have none. Leave it at 0 (shown "
+        "as No limit) to propose none: their credit stays unlimited until a credit manager sets a limit.",
     )
     currency_id = fields.Many2one("res.currency", compute="_compute_currency_id")
     hold_policy = fields.Selection(
@@ -43,14 +47,16 @@ class CreditRiskTier(models.Model):
     review_interval_days = fields.Integer(
         string="Review Every (Days)",
         default=90,
+        aggregator=None,
         help="Days between two automatic reviews of a customer in this tier: riskier tiers are "
         "reviewed more often.",
     )
-    color = fields.Integer(help="Colour of the tier's badge.")
+    color = fields.Integer(help="Colour of the tier's badge.", aggregator=None)
     description = fields.Text(translate=True)
     min_score = fields.Float(
         string="From Score",
         compute="_compute_min_score",
+        digits=(5, 1),
         help="Scores above this one (and up to the tier's maximum) belong to this tier: the maximum "
         "of the tier before it, or 0 for the first tier.",
     )
@@ -159,6 +165,7 @@ class CreditRiskTier(models.Model):
             "domain": [("credit_risk_tier_id", "=", self.id)],
             "context": {"default_is_company": True},
         })
+        action["display_name"] = action["name"]  # the title the web client shows
         return action
 
     _max_score_range = models.Constraint(

@@ -1,12 +1,13 @@
 import logging
 from collections import defaultdict
+from operator import eq, ge, gt, le, lt, ne
 
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount, split_every
+from odoo.tools import SQL, format_amount, format_date, formatLang, split_every
 
 from ..credit_core.behaviour import classify
 from ..credit_core.bounds import AMOUNT, REVIEW_INTERVAL_DAYS, SIGNED_AMOUNT
@@ -64,6 +65,11 @@ CREDIT_FIELD_GROUPS = {
 CREDIT_FIELD_BOUNDS = {"credit_limit": AMOUNT}
 CREDIT_HOLD_FIELDS = frozenset({"credit_manual_hold", "credit_hold_reason", "credit_hold_forced"})
 CREDIT_OVERRIDE_FIELDS = frozenset({"credit_tier_override_id", "credit_override_reason", "credit_override_until"})
+
+# The comparisons a search on an amount computed in Python accepts.
+SALES_OPERATORS = {
+    "=": eq, "!=": ne, "<": lt, "<=": le, ">": gt, ">=": ge,
+}
 
 CHANNEL_SELECTION = [
     ("email", "Email"),
@@ -233,8 +239,9 @@ class ResPartner(models.Model):
         currency_field="credit_currency_id",
         compute_sudo=True,
         groups="base.group_user",
-        help="Credit limit minus exposure. Negative when the customer is over its limit; "
-        "zero when no limit is set.",
+        help="Credit limit minus exposure. Negative when the customer is over its limit. "
+        "Without a credit limit the customer's credit is not limited: screens show No limit "
+        "(the value is then 0).",
     )
 
     @api.depends_context("company")
@@ -343,6 +350,14 @@ class ResPartner(models.Model):
     # ======================================================================
     # Holds and limits
     # ======================================================================
+    # Odoo's own limit, read by every internal user: salespeople see the limit their
+    # orders are checked against. Only credit managers change it (CREDIT_FIELD_GROUPS).
+    credit_limit = fields.Float(
+        groups="base.group_user",
+        aggregator=None,  # 0 means no limit: limits do not add up
+        help="The most this customer may owe the company (exposure): orders beyond it need credit "
+        "approval when its risk tier says so. 0: no limit.",
+    )
     credit_manual_hold = fields.Boolean(
         string="Manual Credit Hold",
         company_dependent=True,
@@ -425,25 +440,57 @@ class ResPartner(models.Model):
                     "Say why %(customer)s is put on credit hold: the reason is shown to the salespeople "
                     "whose orders it holds.", customer=partner.display_name))
 
+    @api.model
+    def _credit_format_limit(self, amount, currency=None):
+        """A credit limit as users read it: the amount in ``currency`` (default: the
+        company's), or "No limit" for 0."""
+        currency = currency or self.env.company.currency_id
+        if currency.is_zero(amount or 0.0):
+            return self.env._("No limit")
+        return format_amount(self.env, amount, currency)
+
+    def _credit_limit_change_text(self, old, new, company=None):
+        """What a change of the credit limit from ``old`` to ``new`` did, in words:
+        "raised from $1,000.00 to $2,500.00", "set to...", "removed (was ...)"."""
+        company = company or self.env.company
+        currency = company.currency_id
+        old_text, new_text = self._credit_format_limit(old, currency), self._credit_format_limit(new, currency)
+        if currency.is_zero(old or 0.0):
+            return self.env._("set to %(new)s (there was no limit)", new=new_text)
+        if currency.is_zero(new or 0.0):
+            return self.env._("removed (it was %(old)s)", old=old_text)
+        if currency.compare_amounts(new, old) > 0:
+            return self.env._("raised from %(old)s to %(new)s", old=old_text, new=new_text)
+        return self.env._("lowered from %(old)s to %(new)s", old=old_text, new=new_text)
+
     def _credit_log_limit_changes(self, old_limits):
         """Record a history line for each partner whose limit in the current company
-        changed from ``old_limits[partner id]``; reason and end date come from the context
-        (``credit_limit_reason``, ``credit_limit_until``)."""
+        changed from ``old_limits[partner id]``, and say it in the partner's chatter;
+        reason and end date come from the context (``credit_limit_reason``,
+        ``credit_limit_until``)."""
         company = self.env.company
         reason = self.env.context.get("credit_limit_reason")
         until = self.env.context.get("credit_limit_until") or False
-        values = []
+        values, messages = [], {}
         for partner in self.sudo():
             old, new = old_limits.get(partner.id, 0.0), partner.credit_limit
-            if company.currency_id.compare_amounts(old, new) == 0:
+            # Contacts get their company's limit copied (a commercial field): the change is
+            # the company's, logged once, on the company.
+            if company.currency_id.compare_amounts(old, new) == 0 or partner != partner.commercial_partner_id:
                 continue
             values.append({
                 "partner_id": partner.id, "company_id": company.id, "user_id": self.env.uid,
                 "old_limit": old, "new_limit": new, "date_end": until,
                 "reason": reason or self.env._("Changed on the customer"),
             })
+            messages[partner.id] = self.env._(
+                "Credit limit %(change)s in %(company)s%(until)s. %(reason)s",
+                change=partner._credit_limit_change_text(old, new, company), company=company.name,
+                until=self.env._(" until %(date)s", date=format_date(self.env, until)) if until else "",
+                reason=reason or self.env._("Changed on the customer."))
         if values:
             self.env["credit.limit.history"].sudo().create(values)
+            self.sudo().browse(list(messages))._message_log_batch(messages)
 
     def _credit_log_hold_changes(self, old_holds):
         """Post in each partner's chatter the hold set or lifted in the current company
@@ -531,15 +578,19 @@ class ResPartner(models.Model):
         }
 
     def action_credit_apply_proposed_limit(self):
-        """Give each customer without a limit the default limit of its risk tier."""
+        """Give each customer without a limit the default limit of its risk tier; the
+        notification says which limits were set."""
         self._credit_require_rights({"credit_limit": 0.0})
+        changes = []
         for partner in self.commercial_partner_id.with_company(self.env.company):
             proposed = partner.credit_limit_proposed
             if proposed:
+                old = partner.credit_limit
                 partner.with_context(credit_limit_reason=self.env._(
                     "Default limit of the risk tier %(tier)s", tier=partner.credit_risk_tier_id.name,
                 )).write({"credit_limit": proposed})
-        return True
+                changes.append((partner, old, proposed))
+        return self._credit_limit_notification(changes)
 
     def action_credit_view_limit_history(self):
         """The customer's credit limit changes, newest first."""
@@ -689,6 +740,7 @@ class ResPartner(models.Model):
         string="External Risk Rating",
         company_dependent=True,
         digits=(5, 1),
+        aggregator="avg",
         copy=False,
         groups="base.group_user",
         help="A rating from a credit information provider, as a risk from 0 (safest) to 100 "
@@ -713,7 +765,7 @@ class ResPartner(models.Model):
         groups="base.group_user", help="Exposure as a percentage of the credit limit (0 without a limit).")
     credit_sales_recent = fields.Monetary(
         string="Sales (Last 6 Months)", compute="_compute_credit_limit_suggestion", compute_sudo=True,
-        currency_field="credit_currency_id", groups="base.group_user",
+        search="_search_credit_sales_recent", currency_field="credit_currency_id", groups="base.group_user",
         help="Invoiced sales, net of credit notes and taxes, over the last six months.")
     credit_sales_previous = fields.Monetary(
         string="Sales (6 Months Before)", compute="_compute_credit_limit_suggestion", compute_sudo=True,
@@ -934,7 +986,7 @@ class ResPartner(models.Model):
                 DEFAULT_REVIEW_INTERVAL_DAYS)
         # The reviews and the chatter messages are the log: no field tracking, no followers.
         partners = self.sudo().with_company(company).with_context(credit_review=True, tracking_disable=True)
-        review_values, messages, groups = [], {}, defaultdict(list)
+        review_values, groups = [], defaultdict(list)
         for partner in partners:
             outcome = outcomes[partner.id]
             score_tier = Tier.browse(outcome["score_tier_id"] or [])
@@ -954,7 +1006,7 @@ class ResPartner(models.Model):
             if expired:
                 note = self.env._(
                     "The override to %(tier)s ended on %(date)s: back to the tier of the score.",
-                    tier=override.name, date=partner.credit_override_until)
+                    tier=override.name, date=format_date(self.env, partner.credit_override_until))
                 values.update(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
             groups[tuple(sorted(values.items()))].append(partner.id)
             review_values.append({
@@ -963,6 +1015,8 @@ class ResPartner(models.Model):
                 "date": today,
                 "trigger": trigger,
                 "score": outcome["score"].score,
+                "previous_score": partner.credit_risk_score,
+                "previous_review_date": partner.credit_last_review_date,
                 "tier_id": tier.id,
                 "score_tier_id": score_tier.id,
                 "previous_tier_id": previous.id,
@@ -971,15 +1025,17 @@ class ResPartner(models.Model):
                 "factors": [factor.as_dict() for factor in outcome["score"].factors],
                 "note": note,
             })
-            if previous and previous != tier:
-                messages[partner.id] = self.env._(
-                    "Risk tier changed from %(previous)s to %(tier)s (score %(score)s) in %(company)s.%(note)s",
-                    previous=previous.name, tier=tier.name, score=outcome["score"].score, company=company.name,
-                    note=f" {note}" if note else "")
         # Partners with the same outcome are written together (sharing the prefetch).
         for values, ids in groups.items():
             partners.browse(ids).with_prefetch(partners._prefetch_ids).write(dict(values))
         reviews = self.env["credit.risk.review"].sudo().create(review_values)
+        # The chatter says what a review changed: always for a review asked by a person,
+        # only a change of tier for the daily job.
+        messages = {
+            review.partner_id.id: review._credit_chatter_text()
+            for review in reviews
+            if trigger == "manual" or (review.tier_changed and review.previous_tier_id)
+        }
         if messages:
             partners.browse(list(messages))._message_log_batch(messages)
         # A review also puts the customer in its segment, from its new tier and behaviour.
@@ -993,15 +1049,20 @@ class ResPartner(models.Model):
             raise AccessError(self.env._("Only the credit team can review customers' credit risk."))
         partners = self.commercial_partner_id
         reviews = partners._credit_review("manual", self.env.company)
-        changed = reviews.filtered("tier_changed")
+        changed = reviews.filtered(lambda review: review.tier_changed and review.previous_tier_id)
         if len(partners) == 1:
             message = self.env._(
-                "%(partner)s: score %(score)s, tier %(tier)s.",
-                partner=partners.display_name, score=reviews.score, tier=reviews.tier_id.name or "-")
+                "%(partner)s: %(change)s", partner=partners.display_name, change=reviews._credit_change_text())
         else:
             message = self.env._(
                 "%(count)s customers reviewed, %(changed)s changed tier.",
                 count=len(reviews), changed=len(changed))
+            if changed:
+                message = " ".join([message, *(
+                    self.env._("%(partner)s: %(previous)s → %(tier)s.", partner=review.partner_id.display_name,
+                               previous=review.previous_tier_id.name, tier=review.tier_id.name)
+                    for review in changed[:5]
+                )])
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -1116,7 +1177,8 @@ class ResPartner(models.Model):
                 body = self.env._(
                     "Risk tier overridden: %(previous)s → %(tier)s, %(until)s, in %(company)s. Reason: %(reason)s",
                     previous=previous.name or self.env._("none"), tier=tier.name,
-                    until=self.env._("until %(date)s", date=until) if until else self.env._("until removed"),
+                    until=self.env._("until %(date)s", date=format_date(self.env, until)) if until
+                    else self.env._("until removed"),
                     company=company.name, reason=partner.credit_override_reason)
                 note = partner.credit_override_reason
             else:
@@ -1171,8 +1233,9 @@ class ResPartner(models.Model):
     def _credit_sales_by_partner(self, company, partner_ids, today):
         """``{commercial partner id: (sales of the last 6 months, sales of the 6 months
         before)}``: posted customer invoices net of credit notes, untaxed, in
-        ``company``'s currency."""
-        if not partner_ids:
+        ``company``'s currency; of every customer with sales when ``partner_ids`` is
+        None."""
+        if partner_ids is not None and not partner_ids:
             return {}
         self.env["account.move"].flush_model(
             ["amount_untaxed_signed", "commercial_partner_id", "company_id", "invoice_date", "move_type", "state"])
@@ -1186,13 +1249,15 @@ class ResPartner(models.Model):
              WHERE am.state = 'posted'
                AND am.move_type IN ('out_invoice', 'out_refund')
                AND am.company_id = ANY(%(company_ids)s)
-               AND am.commercial_partner_id = ANY(%(partner_ids)s)
+               %(partners)s
                AND am.invoice_date > %(start)s
                AND am.invoice_date <= %(today)s
           GROUP BY am.commercial_partner_id
             """,
             middle=middle, start=today - relativedelta(months=2 * SALES_WINDOW_MONTHS), today=today,
-            company_ids=self.env["credit.receivable"]._company_ids(company), partner_ids=list(partner_ids),
+            company_ids=self.env["credit.receivable"]._company_ids(company),
+            partners=SQL("AND am.commercial_partner_id = ANY(%s)", list(partner_ids)) if partner_ids is not None
+            else SQL(),
         ))
         return {partner_id: (float(recent), float(previous)) for partner_id, recent, previous in rows}
 
@@ -1230,6 +1295,24 @@ class ResPartner(models.Model):
             partner.credit_limit_candidate = bool(suggestion and suggestion.candidate)
             partner.credit_limit_suggested = suggestion.suggested_limit if suggestion else 0.0
 
+    def _search_credit_sales_recent(self, operator, value):
+        """Customers by their invoiced sales of the last six months in the current
+        company (e.g. the large accounts of a segment): one aggregate query."""
+        compare = SALES_OPERATORS.get(operator)
+        if compare is None:
+            return NotImplemented
+        if value not in SIGNED_AMOUNT:
+            raise ValidationError(self.env._(
+                "%(field)s can only be compared with an amount between %(low)s and %(high)s, not %(value)r.",
+                field=self._fields["credit_sales_recent"].get_description(self.env)["string"],
+                low=f"{SIGNED_AMOUNT.low:,.0f}", high=f"{SIGNED_AMOUNT.high:,.0f}", value=value))
+        value = value or 0.0
+        sales = self._credit_sales_by_partner(self.env.company, None, fields.Date.context_today(self))
+        if compare(0.0, value):  # customers without sales match: leave out those that do not
+            return [("commercial_partner_id", "not in", [pid for pid, (recent, _p) in sales.items()
+                                                         if not compare(recent, value)])]
+        return [("commercial_partner_id", "in", [pid for pid, (recent, _p) in sales.items() if compare(recent, value)])]
+
     def _search_credit_limit_candidate(self, operator, value):
         if operator not in ("in", "not in"):
             return NotImplemented
@@ -1261,28 +1344,47 @@ class ResPartner(models.Model):
                 "No limit increase is suggested any more for: %(partners)s. Their use of the limit, "
                 "sales growth or risk tier changed; refresh the list.", partners=", ".join(refused)))
         currency = company.currency_id
+        changes = []
         for partner in partners.with_company(company):
             suggestion, recent, previous = suggestions[partner.id]
             reason = self.env._(
                 "Suggested increase: %(used)s %% of the limit used, sales %(recent)s over the last 6 months "
                 "against %(previous)s before (+%(growth)s %%).",
-                used=f"{suggestion.utilisation * 100:.0f}", recent=format_amount(self.env, recent, currency),
-                previous=format_amount(self.env, previous, currency), growth=f"{suggestion.growth * 100:.0f}")
+                used=formatLang(self.env, suggestion.utilisation * 100, digits=0),
+                recent=format_amount(self.env, recent, currency),
+                previous=format_amount(self.env, previous, currency),
+                growth=formatLang(self.env, suggestion.growth * 100, digits=0))
             old = partner.credit_limit
+            # The change is logged (history and chatter) by write().
             partner.with_context(credit_limit_reason=reason).credit_limit = suggestion.suggested_limit
-            partner._message_log(body=self.env._(
-                "Credit limit raised from %(old)s to %(new)s in %(company)s. %(reason)s",
-                old=format_amount(self.env, old, currency),
-                new=format_amount(self.env, suggestion.suggested_limit, currency),
-                company=company.name, reason=reason))
+            changes.append((partner, old, suggestion.suggested_limit))
+        return self._credit_limit_notification(changes, company)
+
+    @api.model
+    def _credit_limit_notification(self, changes, company=None, until=None, next_action=None):
+        """The notification that confirms limit ``changes`` (``[(partner, old, new)]``)
+        were applied: each customer's old and new limit (and the end date ``until`` of a
+        temporary limit), then ``next_action`` (default: the screen reloads)."""
+        company = company or self.env.company
+        lines = [
+            self.env._("%(customer)s: %(old)s → %(new)s", customer=partner.display_name,
+                       old=self._credit_format_limit(old, company.currency_id),
+                       new=self._credit_format_limit(new, company.currency_id))
+            for partner, old, new in changes
+        ]
+        if until and lines:
+            lines[-1] = self.env._("%(change)s until %(date)s", change=lines[-1], date=format_date(self.env, until))
+        if len(lines) > 5:
+            lines = [*lines[:5], self.env._("and %(count)s more.", count=len(lines) - 5)]
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "title": self.env._("Credit Limits Raised"),
-                "message": self.env._("%(count)s credit limits raised to the suggested amount.", count=len(partners)),
-                "type": "success",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "title": self.env._("Credit Limit Changed") if len(changes) == 1
+                else self.env._("%(count)s Credit Limits Changed", count=len(changes)),
+                "message": "; ".join(lines) if lines else self.env._("No credit limit was changed."),
+                "type": "success" if changes else "info",
+                "next": next_action or {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
@@ -1339,7 +1441,7 @@ class ResPartner(models.Model):
             if partner.credit_followup_pause_until and not (partner.credit_followup_pause_reason or "").strip():
                 raise ValidationError(self.env._(
                     "Say why the follow-up of %(customer)s is paused until %(date)s.",
-                    customer=partner.display_name, date=partner.credit_followup_pause_until))
+                    customer=partner.display_name, date=format_date(self.env, partner.credit_followup_pause_until)))
 
     # ------------------------------------------------------------------ segments
     # The customer's segment is per company (company-dependent, as its risk state): a

@@ -1,7 +1,7 @@
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..credit_core.ageing import AGEING_BUCKETS, ageing_case_sql
+from ..credit_core.ageing import AGEING_BUCKET_KEYS, AGEING_BUCKETS, ageing_case_sql
 
 
 class CreditAgeingReport(models.Model):
@@ -39,6 +39,18 @@ class CreditAgeingReport(models.Model):
         "account.account": ["account_type"],
         "res.partner": ["commercial_partner_id", "credit_followup_pause_until"],
     }
+
+    def _read_group_orderby(self, order, groupby_terms, query):
+        """Groups of buckets come in time order (not due, 1-30, ... 90+) in every list,
+        pivot and graph, not in the alphabetical order of their keys."""
+        if "bucket" not in groupby_terms:
+            return super()._read_group_orderby(order, groupby_terms, query)
+        terms = dict(groupby_terms)
+        terms["bucket"] = SQL(
+            "array_position(%s::text[], %s::text)", list(AGEING_BUCKET_KEYS), groupby_terms["bucket"])
+        orderby = super()._read_group_orderby(order, terms, query)
+        groupby_terms.update({spec: term for spec, term in terms.items() if spec != "bucket"})
+        return orderby
 
     @property
     def _table_query(self):

@@ -1,11 +1,14 @@
+import html
 from datetime import timedelta
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form
+from odoo.tools import format_amount, format_date
 
 
 # The tests of TestCreditHold (in test_credit_hold.py), on the CreditHoldCommon setup.
@@ -96,11 +99,70 @@ class CreditLimitHistoryTests:
         self._set_tier(newcomer, self.tier_high)
         newcomer = newcomer.with_company(self.company)
         self.assertEqual(newcomer.credit_limit_proposed, 5000)
-        newcomer.with_user(self.manager).action_credit_apply_proposed_limit()
+        action = newcomer.with_user(self.manager).action_credit_apply_proposed_limit()
         self.assertEqual(newcomer.credit_limit, 5000)
+        self.assertEqual(action["params"]["message"], f"Newcomer: No limit → {self._amount(5000)}",
+                         "the manager is told which limit was set")
         newcomer.invalidate_recordset()
         self.assertEqual(newcomer.credit_limit_proposed, 0)
         self.assertIn("High", self._history(newcomer)[0].reason)
+
+    def _amount(self, amount):
+        return format_amount(self.env, amount, self.currency)
+
+    def test_applying_a_limit_change_says_what_was_applied(self):
+        until = fields.Date.today() + timedelta(days=30)
+        wizard = self.env["credit.limit.change"].with_user(self.manager).create({
+            "partner_id": self.customer.id, "new_limit": 2500, "reason": "Trade fair", "date_end": until,
+        })
+        action = wizard.action_apply()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["title"], "Credit Limit Changed")
+        self.assertEqual(
+            action["params"]["message"],
+            f"Acme Customer: {self._amount(1000)} → {self._amount(2500)} until {format_date(self.env, until)}")
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"}, "the dialog closes")
+        note = html.unescape(str(self.customer.message_ids[:1].body))
+        self.assertIn(f"Credit limit raised from {self._amount(1000)} to {self._amount(2500)}", note)
+        self.assertIn(f"until {format_date(self.env, until)}. Trade fair", note)
+        self.assertNotIn(fields.Date.to_string(until), note, "dates are written as the user reads them")
+
+    def test_a_limit_change_is_logged_on_the_company_not_on_each_contact(self):
+        contacts = self.env["res.partner"].create([
+            {"name": f"Buyer {n}", "parent_id": self.customer.id} for n in range(2)])
+        self._change_limit(2000, "Bigger orders")
+        self.assertEqual(contacts.with_company(self.company).mapped("credit_limit"), [2000, 2000],
+                         "contacts follow their company's limit")
+        self.assertFalse(self._history(contacts[0]) | self._history(contacts[1]))
+        self.assertEqual(self._history()[0].new_limit, 2000)
+        self.assertFalse(contacts.message_ids.filtered(lambda message: "Credit limit" in (message.body or "")))
+
+    def test_removing_a_limit_says_no_limit(self):
+        self._change_limit(0, "Cash customer from now on")
+        self.assertIn(f"Credit limit removed (it was {self._amount(1000)})",
+                      html.unescape(str(self.customer.message_ids[:1].body)))
+        self.assertEqual(self.customer._credit_format_limit(0.0), "No limit")
+        wizard = self.env["credit.limit.change"].with_user(self.manager).create({
+            "partner_id": self.customer.id, "new_limit": 0, "reason": "Same again"})
+        action = wizard.action_apply()
+        self.assertEqual(action["params"]["message"], "No credit limit was changed.")
+
+    def test_salespeople_read_the_limit_they_cannot_change(self):
+        customer = self.customer.with_user(self.salesman).with_company(self.company)
+        values = customer.read(["credit_limit", "credit_exposure", "credit_available"])[0]
+        self.assertEqual(values["credit_limit"], 1000)
+        self.assertEqual(values["credit_available"], 1000 - values["credit_exposure"])
+        form = customer.get_views([(False, "form")])["views"]["form"]["arch"]
+        limit_nodes = etree.fromstring(form).xpath("//page[@name='credit']//field[@name='credit_limit']")
+        self.assertEqual([node.get("readonly") for node in limit_nodes], ["1"],
+                         "the salesperson's Credit tab shows the limit, read-only")
+        with self.assertRaises(AccessError):
+            customer.write({"credit_limit": 5000})
+
+    def test_limit_history_does_not_add_up_limits(self):
+        fields_info = self.env["credit.limit.history"].fields_get(["old_limit", "new_limit"], ["aggregator"])
+        self.assertFalse(fields_info["old_limit"].get("aggregator"))
+        self.assertFalse(fields_info["new_limit"].get("aggregator"))
 
     def test_limits_and_history_are_per_company(self):
         other = self.other_company

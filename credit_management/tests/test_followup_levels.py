@@ -12,6 +12,11 @@ class FollowupLevelTests:
     """Which level each customer gets on the run's date: boundaries of the delays, negative
     delays, segments, channels and what is left out."""
 
+    def test_levels_grouped_by_segment_do_not_add_up_their_days(self):
+        Level = self.env["credit.followup.level"].with_user(self.manager)
+        self.assertFalse(Level.fields_get(["delay_days"], ["aggregator"])["delay_days"].get("aggregator"))
+        self.assertFalse(self.env["credit.segment"].fields_get(["color"], ["aggregator"])["color"].get("aggregator"))
+
     def test_level_due_from_its_delay_on_the_day_not_the_day_before(self):
         self._overdue(self.customer, 100.0, 6)
         self.assertEqual(self._line(self._run()).level_id, self.lvl_before, "6 days late: the firm level is not due")

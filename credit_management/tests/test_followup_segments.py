@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.exceptions import AccessError, ValidationError
 
 
@@ -113,6 +114,74 @@ class FollowupSegmentTests:
             partner.write({"credit_followup_pause_until": False, "name": "Renamed"})
         with self.assertRaises(ValidationError):
             partner.write({"credit_followup_pause_reason": False})
+
+    def test_the_segment_explains_its_count_against_the_rule_count(self):
+        """First match wins: of the contacts a rule matches, some are customers taken by
+        earlier segments or fixed elsewhere by hand, some are not customers at all; and
+        customers fixed here by hand need not match. The form says so, in numbers that
+        add up to the rule's count and to the segment's count."""
+        zed_a = self._free(name="Zedquist Alpha")
+        zed_b = self._free(name="Zedquist Bravo", credit_preferred_channel="phone")  # Early takes it
+        zed_c = self._free(name="Zedquist Charlie")
+        zed_c.credit_segment_id = self.seg_standard  # fixed by hand elsewhere
+        # a person of a customer company, and a supplier: contacts, not customers
+        self.env["res.partner"].sudo().create({"name": "Zedquist Person", "parent_id": zed_a.id})
+        self.env["res.partner"].sudo().create({"name": "Zedquist Supplier", "is_company": True, "supplier_rank": 1})
+        outsider = self._free(name="Outsider")
+        zed = self.env["credit.segment"].with_user(self.manager).create({
+            "name": "Zed", "sequence": 10, "company_id": self.company.id,
+            "partner_domain": "[('name', 'ilike', 'Zedquist')]",
+        })
+        outsider.credit_segment_id = zed  # fixed here by hand, not matched
+        self.assertEqual((zed_a | zed_b).credit_segment_id, zed | self.seg_early)
+
+        self.assertEqual(zed.match_count, self.env["res.partner"].with_user(self.manager).search_count(
+            [("name", "ilike", "Zedquist")]), "the same count as the rule editor's")
+        self.assertEqual(zed.match_count, 5)
+        self.assertEqual(
+            (zed.match_in_segment_count, zed.match_earlier_count, zed.match_fixed_elsewhere_count,
+             zed.match_not_customer_count, zed.unmatched_in_segment_count),
+            (1, 1, 1, 2, 1))
+        self.assertEqual(zed.partner_count, zed.match_in_segment_count + zed.unmatched_in_segment_count)
+        elsewhere = self.env["res.partner"].search(zed.action_view_matched_elsewhere()["domain"])
+        self.assertEqual(elsewhere, zed_b | zed_c)
+        self.assertEqual(self.env["res.partner"].search(zed.action_view_unmatched_here()["domain"]), outsider)
+
+        zed.sequence = 0  # now before Early: it takes Zedquist Bravo
+        self.assertEqual(zed_b.credit_segment_id, zed)
+        zed.invalidate_recordset()
+        self.assertEqual((zed.match_in_segment_count, zed.match_earlier_count), (2, 0))
+
+    def test_the_rule_editor_offers_the_fields_a_credit_manager_segments_by(self):
+        segment = self.seg_early.with_user(self.manager)
+        offered = segment.partner_domain_fields
+        self.assertEqual(offered[:3], ["credit_risk_tier_id", "credit_payment_behaviour", "credit_preferred_channel"])
+        self.assertTrue({"country_id", "category_id", "user_id", "credit_sales_recent", "credit_risk_score"} <= set(
+            offered))
+        searchable = self.env["res.partner"].with_user(self.manager).fields_get(offered, ["searchable"])
+        self.assertEqual([name for name in offered if not searchable[name]["searchable"]], [],
+                         "every offered field can be used in a rule")
+        self.assertNotIn("rtc_session_ids", offered)
+
+    def test_a_segment_of_large_accounts_by_recent_sales(self):
+        large, small = self._free(name="Large Account"), self._free(name="Small Account")
+        self._invoice(large, 5000.0)
+        self._invoice(small, 200.0)
+        self._invoice(large, 9000.0, date=fields.Date.subtract(self.today, months=8))  # before the window
+        Partner = self.env["res.partner"].with_user(self.manager)
+        self.assertEqual(large.with_user(self.manager).credit_sales_recent, 5000)
+        accounts = large | small
+        self.assertEqual(Partner.search([("id", "in", accounts.ids), ("credit_sales_recent", ">=", 1000)]), large)
+        self.assertEqual(Partner.search([("id", "in", accounts.ids), ("credit_sales_recent", "<", 1000)]), small)
+        self.assertEqual(Partner.search([("id", "in", (accounts | self.customer_b).ids),
+                                         ("credit_sales_recent", "<", 1000)]), small | self.customer_b,
+                         "a customer without sales has sales of 0")
+        segment = self.env["credit.segment"].with_user(self.manager).create({
+            "name": "Large accounts", "sequence": 5, "company_id": self.company.id,
+            "partner_domain": "[('credit_sales_recent', '>=', 1000)]",
+        })
+        self.assertEqual(large.credit_segment_id, segment)
+        self.assertNotEqual(small.credit_segment_id, segment)
 
     def test_invalid_domain_is_refused_clearly(self):
         with self.assertRaisesRegex(ValidationError, "not a valid domain"):

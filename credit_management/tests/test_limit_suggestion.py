@@ -1,6 +1,8 @@
+import html
 from ast import literal_eval
 
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_amount
 
 
 # The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
@@ -47,9 +49,13 @@ class LimitSuggestionTests:
         self.assertFalse(self.growing.with_user(self.controller).credit_limit_candidate)
 
     def test_manager_applies_the_suggested_limit(self):
-        self.growing.with_user(self.manager).action_credit_apply_suggested_limit()
+        action = self.growing.with_user(self.manager).action_credit_apply_suggested_limit()
         self.assertEqual(self.growing.with_company(self.company).credit_limit, 7300)
-        self.assertIn("Credit limit raised from", self.growing.message_ids[:1].body)
+        old, new = (format_amount(self.env, amount, self.currency) for amount in (4000, 7300))
+        self.assertEqual(action["params"]["message"], f"Growing Co: {old} → {new}", "the manager sees what was applied")
+        self.assertEqual(len(self.growing.message_ids.filtered(lambda m: "Credit limit raised" in (m.body or ""))), 1,
+                         "one line in the chatter")
+        self.assertIn(f"Credit limit raised from {old} to {new}", html.unescape(str(self.growing.message_ids[:1].body)))
         history = self.env["credit.limit.history"].with_user(self.manager).search(
             [("partner_id", "=", self.growing.id)], order="id desc", limit=1)
         self.assertEqual((history.old_limit, history.new_limit, history.user_id), (4000, 7300, self.manager))

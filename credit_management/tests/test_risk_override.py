@@ -5,6 +5,7 @@ from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form
+from odoo.tools import format_date
 
 
 # The tests of TestCreditRisk (in test_risk_review.py), on the CreditRiskCommon setup.
@@ -23,7 +24,11 @@ class RiskOverrideTests:
     def test_override_wins_and_is_logged(self):
         self.assertEqual(self.customer.credit_risk_tier_id, self.tier_low)
         until = self.today + timedelta(days=30)
-        self._override(self.tier_critical, until=until)
+        action = self._override(self.tier_critical, until=until)
+        self.assertEqual(action["params"]["message"],
+                         f"Acme Customer: Low → Critical, until {format_date(self.env, until)}.",
+                         "the manager is told what was applied")
+        self.assertEqual(action["params"]["next"], {"type": "ir.actions.act_window_close"})
         self.assertEqual(self.customer.credit_risk_tier_id, self.tier_critical)
         self.assertEqual(self.customer.credit_score_tier_id, self.tier_low, "The score's tier is kept")
         self.assertEqual(self.customer.credit_override_until, until)

@@ -6,6 +6,7 @@ from odoo.tests import tagged
 from ..credit_core.history import HistoryWindow, InvoiceFact, summarize_history
 from ..credit_core.score import PRIOR
 from .common_risk import CreditRiskCommon
+from .test_credit_screens import CreditScreensTests
 from .test_limit_suggestion import LimitSuggestionTests
 from .test_risk_access import RiskAccessTests
 from .test_risk_cron import RiskCronTests
@@ -150,6 +151,40 @@ class RiskReviewTests:
         self.assertIn("Risk tier changed from Low to", message.body)
         self.assertEqual(partner.credit_review_ids, first | second)
 
+    def test_review_now_says_what_changed(self):
+        partner = self._customer("Slipping Now")
+        self._history(partner, [(days, 1000, [(0, None)]) for days in (300, 250, 200, 150)])
+        first = partner.with_user(self.controller).action_credit_review()
+        score = partner.credit_risk_score
+        self.assertEqual(first["params"]["message"],
+                         f"Slipping Now: score {score:.1f} / 100 (first review), tier Low.")
+        self.assertIn(f"Credit risk reviewed in {self.company.name}: score {score:.1f} / 100 (first review)",
+                      partner.message_ids[:1].body, "a review asked by a person is in the chatter")
+
+        self._history(partner, [(160, 5000, []), (140, 5000, [])])
+        result = partner.with_user(self.controller).action_credit_review()
+        review = self.env["credit.risk.review"].search([("partner_id", "=", partner.id)], limit=1)
+        self.assertEqual(review.previous_score, score)
+        change = (f"score {score:.1f} → {partner.credit_risk_score:.1f} / 100, "
+                  f"tier Low → {partner.credit_risk_tier_id.name}.")
+        self.assertEqual(result["params"]["message"], f"Slipping Now: {change}")
+        self.assertIn(f"Risk tier changed from Low to {partner.credit_risk_tier_id.name} in {self.company.name}: "
+                      f"{change}", partner.message_ids[:1].body)
+
+        again = partner.with_user(self.controller).action_credit_review()
+        self.assertIn(f"tier {partner.credit_risk_tier_id.name} (unchanged).", again["params"]["message"])
+        messages = len(partner.message_ids)
+        partner._credit_review("cron", self.company)
+        partner.invalidate_recordset(["message_ids"])
+        self.assertEqual(len(partner.message_ids), messages, "the daily job logs only changes of tier")
+
+    def test_score_reads_the_same_everywhere(self):
+        Review = self.env["credit.risk.review"]
+        self.assertEqual(Review._credit_format_score(57.14), "57.1 / 100")
+        review = self.customer.credit_review_ids[:1]
+        self.assertIn(Review._credit_format_score(review.score), review.factors_html)
+        self.assertEqual(self.customer.credit_risk_explanation, review.factors_html)
+
     def test_contacts_are_reviewed_as_their_company(self):
         contact = self.env["res.partner"].create({"name": "Buyer", "parent_id": self.customer.id})
         self._history(contact, [(days, 1000, [(0, None)]) for days in (300, 200, 100)])
@@ -211,7 +246,7 @@ class RiskReviewTests:
 @tagged("post_install", "-at_install")
 class TestCreditRisk(
     RiskReviewTests, RiskTierTests, RiskAccessTests, RiskOverrideTests, RiskCronTests, LimitSuggestionTests,
-    RiskPerCompanyTests, CreditRiskCommon,
+    RiskPerCompanyTests, CreditScreensTests, CreditRiskCommon,
 ):
     """Risk reviews, tiers, overrides, the daily review job, limit suggestions and who may
     see or change them, on one setup (one chart of accounts): the tests are in the classes

@@ -21,6 +21,32 @@ class RiskTierTests:
         self.assertEqual(self.tier_medium.min_score, 25)
         self.assertEqual(self.tier_low.min_score, 0)
 
+    def test_grouped_lists_never_add_up_scores_days_or_limits(self):
+        """Summing the scores, review intervals or default limits of tiers (or customers'
+        scores and ratings) means nothing: grouped lists and pivots leave them out, or
+        average the scores."""
+        aggregators = {
+            ("credit.risk.tier", "max_score"): None,
+            ("credit.risk.tier", "review_interval_days"): None,
+            ("credit.risk.tier", "default_credit_limit"): None,
+            ("credit.risk.tier", "color"): None,
+            ("credit.risk.review", "score"): "avg",
+            ("credit.risk.review", "previous_score"): "avg",
+            ("res.partner", "credit_risk_score"): "avg",
+            ("res.partner", "credit_external_rating"): "avg",
+            ("res.partner", "credit_limit"): None,
+        }
+        for (model, field), aggregator in aggregators.items():
+            description = self.env[model].with_user(self.manager).fields_get([field], ["aggregator"])[field]
+            self.assertEqual(description.get("aggregator"), aggregator, f"{model}.{field}")
+
+    def test_a_default_limit_of_zero_proposes_none(self):
+        self.assertIn("0 (shown as No limit)", self.tier_critical._fields["default_credit_limit"].help)
+        newcomer = self._customer("Risky Newcomer")
+        newcomer.sudo().credit_risk_tier_id = self.tier_critical
+        self.assertFalse(self.tier_critical.default_credit_limit)
+        self.assertEqual(newcomer.with_company(self.company).credit_limit_proposed, 0, "no limit is proposed")
+
     def test_an_overlapping_tier_is_refused_with_the_numbers(self):
         with self.assertRaises(ValidationError) as caught:
             self.tier_medium.with_user(self.manager).max_score = 20

@@ -17,7 +17,8 @@ class CreditLimitChange(models.TransientModel):
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     currency_id = fields.Many2one("res.currency", related="company_id.currency_id")
     current_limit = fields.Monetary(compute="_compute_current_limit", currency_field="currency_id")
-    new_limit = fields.Monetary(required=True, currency_field="currency_id")
+    new_limit = fields.Monetary(
+        required=True, currency_field="currency_id", help="Leave empty (0) to remove the limit: no limit.")
     reason = fields.Char(required=True)
     date_end = fields.Date(
         string="Temporary Until",
@@ -37,6 +38,9 @@ class CreditLimitChange(models.TransientModel):
             raise ValidationError(self.env._("A temporary limit must end today or later."))
         partner = self.partner_id.commercial_partner_id.with_company(self.company_id)
         partner._credit_require_rights({"credit_limit": self.new_limit})
+        old = partner.sudo().credit_limit
         partner.sudo().with_context(credit_limit_reason=self.reason, credit_limit_until=self.date_end).write(
             {"credit_limit": self.new_limit})
-        return {"type": "ir.actions.act_window_close"}
+        changes = [(partner, old, self.new_limit)] if self.currency_id.compare_amounts(old, self.new_limit) else []
+        return partner._credit_limit_notification(
+            changes, self.company_id, until=self.date_end, next_action={"type": "ir.actions.act_window_close"})

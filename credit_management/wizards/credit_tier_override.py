@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 
 class CreditTierOverride(models.TransientModel):
@@ -37,9 +38,23 @@ class CreditTierOverride(models.TransientModel):
         if self.until and self.until < fields.Date.context_today(self):
             raise UserError(self.env._(
                 "The override would already be over: choose an end date from today on, or none."))
+        previous = self.partner_id.credit_risk_tier_id
         self.partner_id.sudo().write({
             "credit_tier_override_id": self.tier_id.id,
             "credit_override_reason": self.reason,
             "credit_override_until": self.until,
         })
-        return {"type": "ir.actions.act_window_close"}
+        until = (self.env._("until %(date)s", date=format_date(self.env, self.until)) if self.until
+                 else self.env._("until removed"))
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Risk Tier Overridden"),
+                "message": self.env._(
+                    "%(customer)s: %(previous)s → %(tier)s, %(until)s.", customer=self.partner_id.display_name,
+                    previous=previous.name or self.env._("none"), tier=self.tier_id.name, until=until),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
