@@ -1,4 +1,3 @@
-import copy
 import io
 import itertools
 import logging
@@ -23,6 +22,9 @@ CREDIT_DOCUMENTS = frozenset({
 })
 # Page margins (mm) of the credit documents: no room kept for a separate header or footer.
 CREDIT_DOCUMENT_MARGINS = {"data-report-margin-top": 12, "data-report-margin-bottom": 12}
+# Records per PDF engine call of a batch: the engine holds the whole document in memory
+# (about 6 MB a page); a larger batch is rendered in calls of this size.
+CREDIT_BATCH_RECORDS = 100
 
 
 class IrActionsReport(models.Model):
@@ -95,10 +97,16 @@ class IrActionsReport(models.Model):
         record alone). A PDF is rendered even in tests (where Odoo's own rendering gives
         HTML). Reports whose records do not each render as one article, or that need the
         engine's separate header and footer (page numbers, letterheads repeated on every
-        page), are rendered one record at a time."""
+        page), are rendered one record at a time. Batches larger than
+        ``CREDIT_BATCH_RECORDS`` take one call per that many records."""
         res_ids = list(dict.fromkeys(res_ids))
         if not res_ids:
             return {}
+        if len(res_ids) > CREDIT_BATCH_RECORDS:
+            documents = {}
+            for start in range(0, len(res_ids), CREDIT_BATCH_RECORDS):
+                documents.update(self._credit_render_pdf_batch(report_ref, res_ids[start:start + CREDIT_BATCH_RECORDS]))
+            return documents
         report = self._get_report(report_ref)
         if report.report_type != "qweb-pdf":
             raise UserError(self.env._("The report %(report)s does not make PDFs.", report=report.name))
@@ -110,10 +118,27 @@ class IrActionsReport(models.Model):
             html, report_model=report.model)
         if len(res_ids) == 1 or html_ids != res_ids or self._credit_has_margin_content(header, footer):
             return self._credit_render_pdf_each(report_ref, res_ids)
+        # Records whose pages differ in their frame (a right-to-left language, another
+        # stylesheet) are rendered in a call of their own.
+        frames = {}
+        for res_id, body in zip(res_ids, bodies, strict=True):
+            page = lxml.html.document_fromstring(body)
+            frame = (lxml.html.tostring(page.find("head")), tuple(page.find("body").items()))
+            frames.setdefault(frame, []).append((res_id, page))
+        documents = {}
+        for members in frames.values():
+            documents.update(renderer._credit_render_together(report, members, paperformat_args))
+        return {res_id: documents[res_id] for res_id in res_ids}
+
+    @api.model
+    def _credit_render_together(self, report, members, paperformat_args):
+        """``{res id: PDF content}`` of ``members`` (``(res id, page)``: the pages made by
+        ``_prepare_html``, parsed, with the same frame), with one engine call."""
+        res_ids = [res_id for res_id, _page in members]
         token = f"credit-document-separator-{uuid.uuid4().hex}"
-        pdf = renderer._run_wkhtmltopdf(
-            [self._credit_join_pages(bodies, token)],
-            report_ref=report_ref,
+        pdf = self._run_wkhtmltopdf(
+            [self._credit_join_pages([page for _res_id, page in members], token)],
+            report_ref=report.id,
             landscape=self.env.context.get("landscape"),
             specific_paperformat_args=paperformat_args,
             set_viewport_size=self.env.context.get("set_viewport_size"),
@@ -121,7 +146,7 @@ class IrActionsReport(models.Model):
         documents = self._credit_split_pdf(pdf, token, len(res_ids))
         if documents is None:
             _logger.warning("The PDFs of %s could not be split per record: rendered one by one.", report.report_name)
-            return self._credit_render_pdf_each(report_ref, res_ids)
+            return self._credit_render_pdf_each(report.id, res_ids)
         return dict(zip(res_ids, documents, strict=True))
 
     @api.model
@@ -144,12 +169,11 @@ class IrActionsReport(models.Model):
         return False
 
     @api.model
-    def _credit_join_pages(self, bodies, token):
-        """One HTML page with the content of each of ``bodies`` (HTML pages made by
-        ``_prepare_html``, with the same head), in order, each after a page of its own that
-        holds only ``token``."""
-        pages = [lxml.html.document_fromstring(body) for body in bodies]
-        joined = copy.deepcopy(pages[0])
+    def _credit_join_pages(self, pages, token):
+        """One HTML page (text) with the content of each of ``pages`` (parsed HTML pages
+        made by ``_prepare_html``, with the same frame; the first one is changed), in order,
+        each after a page of its own that holds only ``token``."""
+        joined = pages[0]
         body = joined.find("body")
         for page in pages[1:]:
             separator = lxml.html.Element("div", style=(

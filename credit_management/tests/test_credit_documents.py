@@ -8,6 +8,7 @@ from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models import ir_actions_report
 
+from ..models import ir_actions_report as credit_ir_actions_report
 from .followup_common import FollowupCommon
 
 STATEMENT = "credit_management.action_report_credit_statement"
@@ -96,6 +97,15 @@ class TestCreditDocuments(FollowupCommon):
             self.assertEqual(batch, alone, f"the letter to {line.partner_id.name}, page by page")
         long_letter = documents[lines.filtered(lambda line: line.partner_id == self.customer).id]
         self.assertGreater(len(self._pages(long_letter)), 1)
+
+    def test_large_batch_takes_one_engine_call_per_batch_size(self):
+        customers = self.customer | self.customer_b | self.customer_c
+        with patch.object(credit_ir_actions_report, "CREDIT_BATCH_RECORDS", 2):
+            documents, calls = self._batch(STATEMENT, customers.ids)
+        self.assertEqual(calls, 2)
+        self.assertEqual(list(documents), customers.ids)
+        self.assertIn(self.customer_c.name, self._words(documents[self.customer_c.id])[0])
+        self.assertIn(self.customer_b.name, self._words(documents[self.customer_b.id])[0])
 
     def test_batch_of_one_record_or_of_repeated_ids_gives_one_document_each(self):
         documents, calls = self._batch(STATEMENT, [self.customer_b.id, self.customer_b.id])
