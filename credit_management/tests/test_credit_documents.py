@@ -162,7 +162,7 @@ class TestCreditDocuments(FollowupCommon):
     def test_send_statement_emails_the_statement_and_posts_it_in_the_chatter(self):
         action = self.customer.with_user(self.controller).action_credit_send_statement()
         self.assertEqual(action["res_model"], "mail.compose.message")
-        Composer = self.env["mail.compose.message"].with_user(self.controller).with_context(action["context"])
+        Composer = self.env["mail.compose.message"].with_user(self.controller).with_context(**action["context"])
         composer_form = Form(Composer)
         self.assertEqual(composer_form.template_id, self.env.ref("credit_management.mail_template_credit_statement"))
         self.assertIn("statement of account", composer_form.subject)
