@@ -87,6 +87,17 @@ class IrActionsReport(models.Model):
         return "\n".join(attachment.raw.decode() for attachment in bundle.css())
 
     # ------------------------------------------------------------------ batch rendering
+    def _render_qweb_pdf_prepare_streams(self, report_ref, data, res_ids=None):
+        """Credit documents of several records (printing the statements of customers chosen
+        in a list, a follow-up run's letters): rendered by :meth:`_credit_render_pdf_batch`.
+        Odoo's own way gives the engine one page per record in one call, which the
+        wkhtmltopdf Debian ships refuses."""
+        report = self._get_report(report_ref)
+        if not report._credit_is_document() or not res_ids or len(res_ids) < 2 or len(set(res_ids)) != len(res_ids):
+            return super()._render_qweb_pdf_prepare_streams(report_ref, data, res_ids=res_ids)
+        documents = self._credit_render_pdf_batch(report_ref, res_ids)
+        return {res_id: {"stream": io.BytesIO(documents[res_id]), "attachment": None} for res_id in res_ids}
+
     @api.model
     def _credit_render_pdf_batch(self, report_ref, res_ids):
         """``{res id: PDF content (bytes)}`` of the PDF report ``report_ref`` for each of
@@ -211,6 +222,6 @@ class IrActionsReport(models.Model):
         """Whether ``page`` is a separator page: it says ``token``. Only pages with little
         content are read (text extraction is the slow part)."""
         contents = page.get_contents()
-        if contents is None or len(contents.get_data()) > 4096:
+        if contents is None or len(contents.get_data()) > 8192:
             return False
         return token in re.sub(r"\s+", "", page.extract_text())

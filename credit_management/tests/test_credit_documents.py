@@ -98,6 +98,15 @@ class TestCreditDocuments(FollowupCommon):
         long_letter = documents[lines.filtered(lambda line: line.partner_id == self.customer).id]
         self.assertGreater(len(self._pages(long_letter)), 1)
 
+    def test_printing_several_statements_makes_one_pdf_in_one_engine_call(self):
+        customers = self.customer | self.customer_b | self.customer_c
+        engine = ir_actions_report._run_wkhtmltopdf
+        with patch.object(ir_actions_report, "_run_wkhtmltopdf", side_effect=engine) as calls:
+            pdf, kind = self.Report.with_context(force_report_rendering=True)._render_qweb_pdf(STATEMENT, customers.ids)
+        self.assertEqual((kind, calls.call_count), ("pdf", 1))
+        expected = [page for customer in customers for page in self._pages(self._alone(STATEMENT, customer.id))]
+        self.assertEqual(self._pages(pdf), expected, "the statements one after the other, nothing else")
+
     def test_large_batch_takes_one_engine_call_per_batch_size(self):
         customers = self.customer | self.customer_b | self.customer_c
         with patch.object(credit_ir_actions_report, "CREDIT_BATCH_RECORDS", 2):
