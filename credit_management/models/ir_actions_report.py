@@ -192,8 +192,7 @@ class IrActionsReport(models.Model):
                 "font: 10px 'DejaVu Sans', sans-serif; color: #000;"))
             separator.text = token
             body.append(separator)
-            for node in page.find("body"):
-                body.append(node)
+            body.extend(list(page.find("body")))
         return lxml.html.tostring(joined, encoding="unicode", doctype="<!DOCTYPE html>")
 
     @api.model
