@@ -1,6 +1,6 @@
 {
     "name": "Credit Management Demo Data",
-    "version": "19.0.1.0.0",
+    "version": "19.0.1.0.1",
     "category": "Hidden",
     "summary": "Demo data and generated receivables for Credit Management: demos and benchmarks, "
     "never production databases",
@@ -9,6 +9,7 @@
     "license": "LGPL-3",
     "depends": ["credit_management"],
     "demo": [
+        "demo/credit_users_demo.xml",
         "demo/credit_demo.xml",
         "demo/credit_complaint_demo.xml",
         "demo/credit_risk_demo.xml",

@@ -182,6 +182,33 @@ def pip_install(requirements, modules):
 
 
 # ---------------------------------------------------------------- serve
+def served_addresses(port):
+    """The system parameters that make a database's addresses those of the server ``serve``
+    starts on ``port``: the address links in emails and PDFs point at (``web.base.url``,
+    frozen so that logging in through another host name does not change it) and the one
+    the PDF engine fetches report styles and fonts from (``report.url``: the interface the
+    server listens on, reachable from this machine whatever ``web.base.url`` says)."""
+    return {
+        "web.base.url": f"http://localhost:{port}",
+        "web.base.url.freeze": "True",
+        "report.url": f"http://127.0.0.1:{port}",
+    }
+
+
+def set_served_addresses(db, port):
+    """Write :func:`served_addresses` into ``db`` (before the server starts: no cache to clear)."""
+    rows = ", ".join(
+        f"('{key}', '{value}', now() AT TIME ZONE 'UTC', now() AT TIME ZONE 'UTC')"
+        for key, value in served_addresses(int(port)).items())
+    result = subprocess.run(
+        ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", db, "-c",
+         "INSERT INTO ir_config_parameter (key, value, create_date, write_date) "
+         f"VALUES {rows} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = EXCLUDED.write_date"],
+        capture_output=True, text=True, check=False)
+    if result.returncode:
+        sys.exit(f"Could not set the served address in '{db}': {result.stderr.strip()}")
+
+
 def cmd_serve(args):
     odoo = find_odoo()
     if not odoo:
@@ -213,6 +240,7 @@ def cmd_serve(args):
         say(f"Updating the addons in '{db}'...")
         subprocess.run(odoo.run_args("-d", db, "-u", f"{ADDON},{DEMO_ADDON}", "--stop-after-init",
                                      "--log-level=warn"), check=True)
+    set_served_addresses(db, args.port)
     say("")
     say(f"Odoo with the Credit app: http://localhost:{args.port}  login: {DEMO_LOGIN[0]}  password: {DEMO_LOGIN[1]}")
     say("Stop it with Ctrl+C.")

@@ -1635,3 +1635,43 @@ class ResPartner(models.Model):
         notes = Note.search([*Note._open_opportunity_domain(), ("partner_id", "in", self.commercial_partner_id.ids)])
         notes.action_acknowledge()
         return True
+
+    # ======================================================================
+    # On-demand statement: the one the follow-up emails attach
+    # ======================================================================
+    def _credit_require_statement_rights(self):
+        if not self.env.su and not self.env.user.has_group("credit_management.group_credit_user"):
+            raise AccessError(self.env._("Only the credit team can print or send customer statements."))
+        self.check_access("read")
+
+    def action_credit_print_statement(self):
+        """Download the statement of account of these customers (of their commercial
+        entity, for a contact): the report the follow-up emails attach."""
+        self._credit_require_statement_rights()
+        return self.env.ref("credit_management.action_report_credit_statement").report_action(
+            self.commercial_partner_id)
+
+    def action_credit_send_statement(self):
+        """Open the email composer on this customer (its commercial entity, for a contact)
+        with the statement template: the statement attached, the invoicing contact as
+        recipient; sending posts the email in the customer's chatter."""
+        self.ensure_one()
+        self._credit_require_statement_rights()
+        customer = self.commercial_partner_id
+        template = self.env.ref("credit_management.mail_template_credit_statement", raise_if_not_found=False)
+        return {
+            "name": self.env._("Send Statement"),
+            "type": "ir.actions.act_window",
+            "res_model": "mail.compose.message",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_model": customer._name,
+                "default_res_ids": customer.ids,
+                "default_composition_mode": "comment",
+                "default_template_id": template.id if template else False,
+                "default_email_layout_xmlid": "mail.mail_notification_light",
+                "hide_mail_template_management_options": True,
+            },
+        }

@@ -22,3 +22,4 @@ from . import test_followup_execute
 from . import test_followup_segments
 from . import test_receivables
 from . import test_portal_access
+from . import test_credit_documents

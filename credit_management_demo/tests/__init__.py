@@ -1,2 +1,3 @@
 from . import test_data_generator
 from . import test_bulk_mode
+from . import test_demo_users
