@@ -14,6 +14,7 @@ from . import credit_risk_review
 from . import credit_risk_tier
 from . import credit_segment
 from . import credit_shared_note
+from . import ir_actions_report
 from . import payment_transaction
 from . import res_company
 from . import res_config_settings
