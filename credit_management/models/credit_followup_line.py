@@ -189,7 +189,7 @@ class CreditFollowupLine(models.Model):
         labels = dict(fields_["failure_type"]._description_selection(self.env))
         label = labels.get(notification.failure_type) or dict(
             fields_["notification_status"]._description_selection(self.env)).get(notification.notification_status)
-        reason = notification.failure_reason or notification.mail_mail_id.failure_reason
+        reason = " ".join((notification.failure_reason or notification.mail_mail_id.failure_reason or "").split())
         return f"{label}: {reason}" if reason else label
 
     def action_retry(self):
@@ -294,7 +294,7 @@ class CreditFollowupLine(models.Model):
         nothing to ask for is skipped, saying why."""
         run = self.run_id
         run.ensure_one()
-        lines = self.filtered("receivable_line_ids")
+        lines = self.sudo().filtered("receivable_line_ids")
         if not lines:
             return
         Receivable = self.env["credit.receivable"]
@@ -306,7 +306,7 @@ class CreditFollowupLine(models.Model):
         residuals = {line_id: float(residual) for line_id, residual in rows}
         credits = Receivable._open_credits(run.company_id, lines.partner_id.ids)
         MoveLine = self.env["account.move.line"].sudo()
-        for line in lines.sudo():
+        for line in lines:
             open_lines = MoveLine.browse([aml for aml in line.receivable_line_ids.ids if aml in residuals])
             amount_due = sum(residuals[aml] for aml in open_lines.ids)
             values = {"amount_due": amount_due, "amount_credit": credits.get(line.partner_id.id, 0.0)}
@@ -518,8 +518,9 @@ class CreditFollowupLine(models.Model):
         action.update({"domain": [("id", "in", self.move_ids.ids)], "context": {"create": False}})
         return action
 
-    def action_open_customer(self):
-        """The customer's form."""
+    def action_open_reminder(self):
+        """This reminder on its own: its status and why, the instalments asked for, its email."""
         self.ensure_one()
-        return {"type": "ir.actions.act_window", "res_model": "res.partner", "res_id": self.partner_id.id,
-                "view_mode": "form", "views": [(False, "form")]}
+        return {"type": "ir.actions.act_window", "res_model": self._name, "res_id": self.id,
+                "name": self.partner_id.display_name, "view_mode": "form", "views": [(False, "form")],
+                "target": "new"}

@@ -227,7 +227,7 @@ class CreditFollowupRun(models.Model):
         else:
             title = self.env._("No reminder is due")
             intro, items = self._credit_skip_explanation()
-            message = " ".join([intro or "", "; ".join(items)]).strip()
+            message = self.env._("Left out: %(reasons)s.", reasons="; ".join(items)) if items else intro
         return self._credit_notification(title, message, "success" if self.line_ids else "warning")
 
     def _credit_post_compute_summary(self):
@@ -554,7 +554,8 @@ class CreditFollowupRun(models.Model):
     # ------------------------------------------------------------------ navigation
     def _credit_line_action(self, domain, name, views=None):
         action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_followup_line")
-        action.update({"domain": [("run_id", "in", self.ids), *domain], "name": name, "context": {}})
+        action.update({"domain": [("run_id", "in", self.ids), *domain], "name": name, "display_name": name,
+                       "context": {}})
         if views:
             action["views"] = [(self.env.ref(xmlid).id, kind) for xmlid, kind in views]
         return action
