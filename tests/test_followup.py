@@ -96,3 +96,35 @@ def test_quiet_days_between_two_contacts():
     assert 10 in propose(invoices, {1: LEVELS}, rules, on, {})
     assert is_quiet(date(2026, 3, 9), on, 2)
     assert not is_quiet(date(2026, 3, 8), on, 2)
+
+
+def test_propose_says_why_each_partner_left_out_gets_nothing():
+    on = date(2026, 3, 10)
+    invoices = [
+        _invoice(1, 10, 2),  # nothing reached a level yet (-3 is, but the partner got it)
+        _invoice(2, 11, -10),  # not due for any level
+        _invoice(3, 12, 40),  # contacted yesterday
+        _invoice(4, 13, 40, residual=5.0),  # below the minimum
+        _invoice(5, 14, 40, residual=0.001),  # within the tolerance
+        _invoice(6, 15, 40),  # chased
+        _invoice(7, 16, 8, last=FRIENDLY.delay_days), _invoice(8, 16, -5),  # reminded already, one not due
+    ]
+    invoices[0] = OpenInvoice(1, 10, 1, 2, 100.0, BEFORE.delay_days)
+    skipped = {}
+    proposals = propose(invoices, {1: LEVELS}, FollowupRules(quiet_days=3, min_amount=10.0, tolerance=0.005), on,
+                        {12: date(2026, 3, 9)}, skipped=skipped)
+    assert set(proposals) == {15}
+    assert skipped == {10: "level_sent", 11: "not_due", 12: "quiet", 13: "min_amount", 14: "min_amount",
+                       16: "level_sent"}
+
+
+def test_proposal_keeps_the_instalments_that_reached_a_level():
+    invoices = [
+        OpenInvoice(1, 10, 1, 40, 30.0, None, line_id=101),  # first instalment, late
+        OpenInvoice(1, 10, 1, -20, 70.0, None, line_id=102),  # second instalment, not due
+        OpenInvoice(2, 10, 1, 8, 50.0, None, line_id=201),
+    ]
+    proposal = propose(invoices, {1: LEVELS})[10]
+    assert proposal.line_ids == [101, 201]
+    assert proposal.invoice_ids == [1, 2]
+    assert proposal.amount_due == 80.0

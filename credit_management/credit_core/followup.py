@@ -10,11 +10,24 @@ invoices that reached a new level.
 
 Customers are left alone when they were contacted less than ``quiet_days`` ago, or when
 what they owe net of their open credits is below ``min_amount``; invoices whose residual
-is within ``tolerance`` are not chased at all (nobody is chased for cents).
+is within ``tolerance`` are not chased at all (nobody is chased for cents). :func:`propose`
+can say why each customer with open invoices gets no communication (:data:`SKIP_REASONS`).
 """
 
 from dataclasses import dataclass, field
 from datetime import date
+
+# Why a customer with open invoices gets no communication, as :func:`propose` reports it,
+# the most telling first when several apply to its invoices.
+LEVEL_SENT = "level_sent"
+"""Its invoices reached levels it already received (levels are never repeated)."""
+NOT_DUE = "not_due"
+"""No invoice reached a level yet."""
+QUIET = "quiet"
+"""Contacted less than the quiet days ago."""
+MIN_AMOUNT = "min_amount"
+"""What it owes, net of its open credits, is below the minimum amount (or within the tolerance)."""
+SKIP_REASONS = (LEVEL_SENT, NOT_DUE, QUIET, MIN_AMOUNT)
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,8 @@ class OpenInvoice:
     """What the instalment still owes."""
     last_delay: int | None = None
     """The delay of the last level the invoice received, None if it received none."""
+    line_id: int | None = None
+    """The receivable line of the instalment, when the caller knows it."""
 
 
 @dataclass(frozen=True)
@@ -64,7 +79,9 @@ class Proposal:
     level: Level
     invoice_ids: list = field(default_factory=list)
     amount_due: float = 0.0
-    """The residual of the invoices concerned, company currency."""
+    """The residual of the instalments that reached a level, company currency."""
+    line_ids: list = field(default_factory=list)
+    """The receivable lines of those instalments (those given with a ``line_id``)."""
 
 
 def level_for_invoice(days_past_due, last_delay, levels):
@@ -81,7 +98,8 @@ def level_for_invoice(days_past_due, last_delay, levels):
     return best
 
 
-def propose(invoices, levels_by_segment, rules=None, on_date=None, last_contact=None, credits=None):
+def propose(invoices, levels_by_segment, rules=None, on_date=None, last_contact=None, credits=None,
+            skipped=None):
     """The communications due: ``{partner id: Proposal}``.
 
     :param invoices: iterable of :class:`OpenInvoice` (already free of disputed, promised
@@ -93,17 +111,23 @@ def propose(invoices, levels_by_segment, rules=None, on_date=None, last_contact=
     :param last_contact: ``{partner id: date of the last communication}``.
     :param credits: ``{partner id: open credits}``, a positive amount in company currency
         (credit notes and payments not allocated yet) netted against what is due.
+    :param skipped: a dict filled with ``{partner id: reason}`` (one of :data:`SKIP_REASONS`)
+        for each partner of ``invoices`` that gets no proposal.
     """
     rules = rules or FollowupRules()
     last_contact = last_contact or {}
     credits = credits or {}
     proposals = {}
+    misses = {}
     for invoice in invoices:
+        levels = levels_by_segment.get(invoice.segment_id, ())
         if invoice.residual <= rules.tolerance:
+            misses.setdefault(invoice.partner_id, set()).add(MIN_AMOUNT)
             continue
-        level = level_for_invoice(
-            invoice.days_past_due, invoice.last_delay, levels_by_segment.get(invoice.segment_id, ()))
+        level = level_for_invoice(invoice.days_past_due, invoice.last_delay, levels)
         if level is None:
+            reached = any(candidate.delay_days <= invoice.days_past_due for candidate in levels)
+            misses.setdefault(invoice.partner_id, set()).add(LEVEL_SENT if reached else NOT_DUE)
             continue
         proposal = proposals.get(invoice.partner_id)
         if proposal is None:
@@ -112,16 +136,24 @@ def propose(invoices, levels_by_segment, rules=None, on_date=None, last_contact=
             proposal.level = level
         if invoice.id not in proposal.invoice_ids:
             proposal.invoice_ids.append(invoice.id)
+        if invoice.line_id is not None:
+            proposal.line_ids.append(invoice.line_id)
         proposal.amount_due += invoice.residual
     result = {}
     for partner_id, proposal in proposals.items():
         contacted = last_contact.get(partner_id)
         if rules.quiet_days and contacted and on_date and is_quiet(contacted, on_date, rules.quiet_days):
+            misses[partner_id] = {QUIET}
             continue
         net = proposal.amount_due - credits.get(partner_id, 0.0)
         if net <= rules.tolerance or net < rules.min_amount:
+            misses[partner_id] = {MIN_AMOUNT}
             continue
         result[partner_id] = proposal
+    if skipped is not None:
+        for partner_id, reasons in misses.items():
+            if partner_id not in result:
+                skipped[partner_id] = next(reason for reason in SKIP_REASONS if reason in reasons)
     return result
 
 

@@ -64,9 +64,13 @@ class CreditFollowupLevel(models.Model):
             level.color = 1 if level.hold_partner else (4 if level.delay_days < 0 else 3)
 
     @api.depends("segment_id.name")
+    @api.depends_context("credit_level_short")
     def _compute_display_name(self):
+        # Lists that show the segment in a column of its own ask for the level's name alone.
+        short = self.env.context.get("credit_level_short")
         for level in self:
-            level.display_name = f"{level.segment_id.name} / {level.name}" if level.segment_id else level.name
+            level.display_name = f"{level.segment_id.name} / {level.name}" if level.segment_id and not short \
+                else level.name
 
     def _credit_out_of_bounds(self):
         """The levels of ``self`` whose delay is out of :data:`FOLLOWUP_DELAY_DAYS` (saved

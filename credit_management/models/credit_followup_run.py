@@ -1,20 +1,41 @@
 import logging
 import time
+from collections import Counter
 
+from markupsafe import Markup
 from psycopg2 import errors as pg_errors
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, format_amount, format_date, split_every
 
-from ..credit_core.followup import Level, OpenInvoice, propose
+from ..credit_core.followup import (
+    LEVEL_SENT,
+    MIN_AMOUNT,
+    NOT_DUE,
+    QUIET,
+    Level,
+    OpenInvoice,
+    level_for_invoice,
+    propose,
+)
+from ..credit_core.receivables import EXCLUSIONS
 
 _logger = logging.getLogger(__name__)
 
-# Lines executed per step: one PDF rendering per step and channel, one commit per step
-# in background jobs (a crash loses at most the step in progress, never a line done).
-EXECUTE_BATCH_SIZE = 50
+# Lines executed per step: one PDF batch per step and kind, one commit and one progress
+# report per step in background jobs (a crash loses at most the step in progress, never
+# a line done).
+EXECUTE_BATCH_SIZE = 10
+
+# Why customers who owe something get no reminder from a run, in the order they are
+# explained: the receivables layer's exclusions, then the level choice's reasons
+# (credit_core.followup), then the run's own.
+OTHER_SEGMENT = "other_segment"
+MANUAL_LEVEL = "manual_level"
+NO_LEVELS = "no_levels"
+SKIP_REASON_ORDER = (QUIET, MIN_AMOUNT, *EXCLUSIONS, LEVEL_SENT, NOT_DUE, MANUAL_LEVEL, OTHER_SEGMENT)
 
 
 class CreditFollowupRun(models.Model):
@@ -52,17 +73,33 @@ class CreditFollowupRun(models.Model):
         default="draft", required=True, readonly=True, tracking=True, copy=False,
     )
     line_ids = fields.One2many("credit.followup.line", "run_id", string="Lines", copy=False)
-    line_count = fields.Integer(compute="_compute_line_stats")
-    done_count = fields.Integer(compute="_compute_line_stats", string="Done")
+    line_count = fields.Integer(compute="_compute_line_stats", string="Reminders")
+    done_count = fields.Integer(compute="_compute_line_stats", string="Performed")
+    processed_count = fields.Integer(
+        compute="_compute_line_stats", string="Processed", help="Reminders performed, failed or skipped.")
+    queued_count = fields.Integer(compute="_compute_line_stats", string="Queued")
+    sent_count = fields.Integer(compute="_compute_line_stats", string="Sent")
     failed_count = fields.Integer(compute="_compute_line_stats", string="Failed")
     email_count = fields.Integer(compute="_compute_line_stats", string="Emails")
     letter_count = fields.Integer(compute="_compute_line_stats", string="Letters")
+    to_print_count = fields.Integer(compute="_compute_line_stats", string="Letters to Print")
     activity_count = fields.Integer(compute="_compute_line_stats", string="Calls & Texts")
     progress = fields.Float(compute="_compute_line_stats", help="Share of the lines executed, skipped or failed.")
-    amount_total = fields.Monetary(compute="_compute_line_stats", string="Amount Chased", currency_field="currency_id")
-    letter_attachment_id = fields.Many2one("ir.attachment", string="Letters to Print", readonly=True, copy=False)
+    amount_total = fields.Monetary(
+        compute="_compute_line_stats", string="Amount Asked", currency_field="currency_id",
+        help="What the reminders of this run ask customers to pay (their To Pay), skipped ones left out.")
+    letter_attachment_id = fields.Many2one(
+        "ir.attachment", string="Letters File", readonly=True, copy=False,
+        help="The last file of the run's letters downloaded to print.")
     compute_date = fields.Datetime(string="Computed On", readonly=True, copy=False)
     executed_date = fields.Datetime(string="Executed On", readonly=True, copy=False)
+    execute_user_id = fields.Many2one(
+        "res.users", string="Executed By", readonly=True, copy=False,
+        help="Who asked for the execution: told when a background execution is done.")
+    skip_reasons = fields.Json(
+        readonly=True, copy=False,
+        help="{reason: number of customers} left out by the last Compute, and why.")
+    compute_summary = fields.Html(compute="_compute_compute_summary", string="Left Out", sanitize=False)
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -71,30 +108,88 @@ class CreditFollowupRun(models.Model):
                 vals["name"] = self.env["ir.sequence"].next_by_code("credit.followup.run") or self.env._("New")
         return super().create(vals_list)
 
-    @api.depends("line_ids.state", "line_ids.channel", "line_ids.amount_due")
+    @api.depends("line_ids.state", "line_ids.status", "line_ids.channel", "line_ids.amount_net",
+                 "line_ids.letter_printed")
     def _compute_line_stats(self):
-        stats = {
-            (run.id, state, channel): (count, amount)
-            for run, state, channel, count, amount in self.env["credit.followup.line"]._read_group(
-                [("run_id", "in", self.ids)], ["run_id", "state", "channel"], ["__count", "amount_due:sum"])
-        }
+        groups = self.env["credit.followup.line"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "state", "status", "channel", "letter_printed"],
+            ["__count", "amount_net:sum"])
+        rows_by_run = {}
+        for run, state, status, channel, printed, count, amount in groups:
+            rows_by_run.setdefault(run.id, []).append((state, status, channel, printed, count, amount))
         for run in self:
-            rows = {(state, channel): value for (run_id, state, channel), value in stats.items() if run_id == run.id}
-            total = sum(count for count, _amount in rows.values())
-            done = sum(count for (state, _c), (count, _a) in rows.items() if state == "done")
+            rows = rows_by_run.get(run.id, [])
 
-            def count(states, channels, rows=rows):
-                return sum(c for (state, channel), (c, _a) in rows.items() if state in states and channel in channels)
+            def count(rows=rows, **criteria):
+                keys = ("state", "status", "channel", "printed")
+                return sum(row[4] for row in rows if all(
+                    row[keys.index(key)] in values for key, values in criteria.items()))
 
+            total = count()
             run.line_count = total
-            run.done_count = done
-            run.failed_count = count({"failed"}, {"email", "letter", "phone", "sms"})
-            run.email_count = count({"done"}, {"email"})
-            run.letter_count = count({"done"}, {"letter"})
-            run.activity_count = count({"done"}, {"phone", "sms"})
-            processed = count({"done", "skipped", "failed"}, {"email", "letter", "phone", "sms"})
-            run.progress = 100.0 * processed / total if total else 0.0
-            run.amount_total = sum(a for (state, _c), (_n, a) in rows.items() if state != "skipped")
+            run.done_count = count(state={"done"})
+            run.processed_count = total - count(status={"draft"})
+            run.queued_count = count(status={"queued"})
+            run.sent_count = count(status={"sent"})
+            run.failed_count = count(status={"failed"})
+            run.email_count = count(state={"done"}, channel={"email"})
+            run.letter_count = count(state={"done"}, channel={"letter"})
+            run.to_print_count = count(state={"done"}, channel={"letter"}, printed={False})
+            run.activity_count = count(state={"done"}, channel={"phone", "sms"})
+            run.progress = 100.0 * run.processed_count / total if total else 0.0
+            run.amount_total = sum(row[5] for row in rows if row[0] != "skipped")
+
+    @api.depends("skip_reasons", "line_ids", "date", "company_id")
+    def _compute_compute_summary(self):
+        for run in self:
+            run.compute_summary = run._credit_skip_summary()
+
+    def _credit_skip_summary(self):
+        """Why customers who owe something got no reminder from the last Compute, counted
+        per reason, as HTML (empty before the first Compute)."""
+        intro, items = self._credit_skip_explanation()
+        if not intro:
+            return False
+        return Markup("<p>%s</p>%s") % (intro, Markup("<ul>%s</ul>") % Markup("").join(
+            Markup("<li>%s</li>") % item for item in items) if items else "")
+
+    def _credit_skip_explanation(self):
+        """``(introduction, [one sentence per reason with its number of customers])``
+        explaining the last Compute's :attr:`skip_reasons`; ``(False, [])`` before it."""
+        self.ensure_one()
+        reasons = self.skip_reasons or {}
+        if not self.compute_date and not reasons:
+            return False, []
+        if NO_LEVELS in reasons:
+            return self.env._("The segments of this run have no follow-up level: add levels to the segments "
+                              "(Configuration → Segments)."), []
+        company = self.company_id
+        labels = {
+            QUIET: self.env._("contacted less than %(days)s days ago (quiet days between reminders)",
+                              days=company.credit_followup_quiet_days),
+            MIN_AMOUNT: self.env._("owe less than the minimum of %(amount)s, net of their open credits",
+                                   amount=format_amount(self.env, company.credit_followup_min_amount,
+                                                        company.currency_id)),
+            "disputed": self.env._("only disputed invoices are due for a reminder (open complaint)"),
+            "promised": self.env._("promised to pay the invoices due at a later date"),
+            "paused": self.env._("their follow-up is paused"),
+            LEVEL_SENT: self.env._("already received the levels due (a level is never repeated)"),
+            NOT_DUE: self.env._("have nothing due for a level yet"),
+            MANUAL_LEVEL: self.env._("the level due waits for a controller (not marked automatic)"),
+            OTHER_SEGMENT: self.env._("have overdue invoices but are in none of this run's segments"),
+        }
+        items = [self.env._("%(count)s customer(s): %(reason)s", count=reasons[reason], reason=labels[reason])
+                 for reason in SKIP_REASON_ORDER if reasons.get(reason)]
+        date = format_date(self.env, self.date)
+        if self.line_ids:
+            intro = self.env._("Customers left out on %(date)s:", date=date) if items else False
+        elif items:
+            intro = self.env._("No reminder is due on %(date)s. Customers who owe something were left out:",
+                               date=date)
+        else:
+            intro = self.env._("No reminder is due on %(date)s: no customer of these segments has an open invoice.",
+                               date=date)
+        return intro, items
 
     # ------------------------------------------------------------------ rights
     def _credit_require_run_rights(self):
@@ -108,8 +203,9 @@ class CreditFollowupRun(models.Model):
     # ------------------------------------------------------------------ compute
     def action_compute(self):
         """Propose one line per customer with the highest level due across its open
-        invoices on the run's date (the preview: nothing is sent). Lines not executed
-        yet are replaced; a run already executed cannot be recomputed."""
+        invoices on the run's date (the preview: nothing is sent), and say why the other
+        customers who owe something get none. Lines not executed yet are replaced; a run
+        already executed cannot be recomputed."""
         self._credit_require_run_rights()
         for run in self:
             if run.state != "draft" or run.line_ids.filtered(lambda line: line.state in ("done", "failed")):
@@ -117,12 +213,42 @@ class CreditFollowupRun(models.Model):
                     "%(run)s has already been executed: create a new run to follow up again.", run=run.name))
             started = time.perf_counter()
             run.line_ids.unlink()
-            values = run._credit_prepare_line_values()
+            values, reasons = run._credit_prepare_line_values()
             self.env["credit.followup.line"].sudo().create(values)
-            run.compute_date = fields.Datetime.now()
+            run.write({"compute_date": fields.Datetime.now(), "skip_reasons": reasons})
+            run._credit_post_compute_summary()
             _logger.info("Follow-up run %s computed: %s lines in %.1fs", run.name, len(values),
                          time.perf_counter() - started)
-        return True
+        if len(self) != 1:
+            return True
+        if self.line_ids:
+            title = self.env._("%(count)s reminder(s) to review", count=len(self.line_ids))
+            message = self.env._("Nothing is sent before you execute the run.")
+        else:
+            title = self.env._("No reminder is due")
+            intro, items = self._credit_skip_explanation()
+            message = self.env._("Left out: %(reasons)s.", reasons="; ".join(items)) if items else intro
+        return self._credit_notification(title, message, "success" if self.line_ids else "warning")
+
+    def _credit_post_compute_summary(self):
+        """Log in the run's chatter what Compute proposed and why customers were left out."""
+        self.ensure_one()
+        body = Markup("<p>%s</p>") % self.env._(
+            "Computed for %(date)s: %(count)s reminder(s), %(amount)s to be asked.",
+            date=format_date(self.env, self.date), count=len(self.line_ids),
+            amount=format_amount(self.env, self.amount_total, self.currency_id))
+        self.message_post(body=body + (self.compute_summary or ""), subtype_xmlid="mail.mt_note")
+
+    def _credit_notification(self, title, message, kind):
+        """A notification for the user, the screen reloaded behind it."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title, "message": message, "type": kind, "sticky": kind == "warning",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _credit_segments(self):
         """The segments of this run: those picked, or all active ones of its company."""
@@ -158,9 +284,11 @@ class CreditFollowupRun(models.Model):
             self.env["res.partner"].browse([row[0] for row in rows])._credit_assign_segments(self.company_id)
 
     def _credit_prepare_line_values(self):
-        """The values of the lines this run proposes, gathered set-based (three queries
-        whatever the number of customers and invoices): each open instalment of a
-        customer's invoices is chased from its own due date (see ``credit.receivable``)."""
+        """``(values of the lines this run proposes, {reason: customers left out})``,
+        gathered set-based (a fixed number of queries whatever the number of customers and
+        invoices): each open instalment of a customer's invoices is chased from its own due
+        date; the receivables layer (``credit.receivable``) says which ones are left alone
+        and why, the level choice (``credit_core.followup``) why the others get nothing."""
         self.ensure_one()
         company = self.company_id
         self._credit_assign_unsegmented()
@@ -168,7 +296,7 @@ class CreditFollowupRun(models.Model):
         levels = self.env["credit.followup.level"].sudo().search([("segment_id", "in", segments.ids)])
         levels -= levels._credit_out_of_bounds()
         if not levels:
-            return []
+            return [], {NO_LEVELS: 1}
         levels_by_segment = {}
         for level in levels:
             levels_by_segment.setdefault(level.segment_id.id, []).append(Level(level.id, level.delay_days))
@@ -179,39 +307,49 @@ class CreditFollowupRun(models.Model):
         segment = self.env["res.partner"].sudo().with_company(company)._field_to_sql("p", "credit_segment_id")
         rows = self.env.execute_query(SQL(
             """
-            SELECT r.move_id, r.partner_id, %(segment)s, r.days_overdue, r.residual, last.delay_days
+            SELECT r.id, r.move_id, r.partner_id, %(segment)s, r.days_overdue, r.residual, r.exclusion,
+                   last.delay_days
               FROM (%(receivables)s) r
               JOIN res_partner p ON p.id = r.partner_id
               JOIN account_move am ON am.id = r.move_id
          LEFT JOIN credit_followup_level last ON last.id = am.credit_followup_level_id
              WHERE r.move_type = 'out_invoice'
                AND r.residual > 0
-               AND r.exclusion IS NULL
-               AND r.date_due <= %(latest_due)s
-               AND %(segment)s = ANY(%(segment_ids)s)
             """,
             segment=segment,
             receivables=self.env["credit.receivable"]._lines_sql(company, self.date),
-            latest_due=fields.Date.subtract(self.date, days=min(level.delay_days for level in levels)),
-            segment_ids=list(levels_by_segment),
         ))
-        instalments = [
-            OpenInvoice(move_id, partner_id, segment_id, days, float(residual), last_delay)
-            for move_id, partner_id, segment_id, days, residual, last_delay in rows
-        ]
+        instalments = []
+        in_segments, other_segment, excluded = set(), set(), {}
+        for line_id, move_id, partner_id, segment_id, days, residual, exclusion, last_delay in rows:
+            segment_levels = levels_by_segment.get(segment_id)
+            if segment_levels is None:
+                if days > 0:
+                    other_segment.add(partner_id)
+                continue
+            in_segments.add(partner_id)
+            if exclusion:
+                # Left alone by the receivables layer: the reason when a level would be due.
+                if level_for_invoice(days, last_delay, segment_levels):
+                    excluded.setdefault(partner_id, set()).add(exclusion)
+                continue
+            instalments.append(OpenInvoice(move_id, partner_id, segment_id, days, float(residual), last_delay, line_id))
         partner_ids = list({instalment.partner_id for instalment in instalments})
         credits = self.env["credit.receivable"]._open_credits(company, partner_ids)
         last_contact = self._credit_last_contacts(partner_ids)
+        skipped = {}
         proposals = propose(instalments, levels_by_segment, company._credit_followup_rules(), self.date,
-                            last_contact, credits)
+                            last_contact, credits, skipped=skipped)
         partners = self.env["res.partner"].sudo().browse(list(proposals))
         channels = dict(zip(partners.ids, partners.mapped("credit_preferred_channel"), strict=True))
         level_records = {level.id: level for level in levels}
         values = []
+        reasons = {}
         for partner_id, proposal in proposals.items():
             level = level_records[proposal.level.id]
             if self.automatic and not level.auto_execute:
-                continue  # the level due waits for a controller: no lower level instead
+                reasons[partner_id] = MANUAL_LEVEL  # the level due waits for a controller: no lower level instead
+                continue
             channel = (channels.get(partner_id) if level.use_partner_channel else None) or level.channel
             values.append({
                 "run_id": self.id,
@@ -219,10 +357,18 @@ class CreditFollowupRun(models.Model):
                 "level_id": level.id,
                 "channel": channel,
                 "move_ids": [Command.set(proposal.invoice_ids)],
+                "receivable_line_ids": [Command.set(proposal.line_ids)],
                 "amount_due": proposal.amount_due,
                 "amount_credit": credits.get(partner_id, 0.0),
             })
-        return values
+        for partner_id in in_segments - set(proposals):
+            reason = skipped.get(partner_id, NOT_DUE)
+            if reason not in (QUIET, MIN_AMOUNT) and partner_id in excluded:
+                reason = next(exclusion for exclusion in EXCLUSIONS if exclusion in excluded[partner_id])
+            reasons[partner_id] = reason
+        for partner_id in other_segment - in_segments:
+            reasons[partner_id] = OTHER_SEGMENT
+        return values, dict(Counter(reasons.values()))
 
     def _credit_last_contacts(self, partner_ids):
         """``{commercial partner id: date of its last follow-up executed}`` in this company."""
@@ -242,10 +388,15 @@ class CreditFollowupRun(models.Model):
 
     # ------------------------------------------------------------------ execute
     def action_execute(self):
-        """Perform the lines of the run not performed yet: at once for a small run, in
-        the background (with progress) for a large one. A run already executed is refused."""
+        """Perform the lines of the run not performed yet: at once for a small run (up to
+        the company's *Execute in Background From* lines), else in the background through
+        the job *Credit: execute follow-ups in the background*, with progress, the
+        requester told when it is done. The context key ``credit_followup_inline`` executes
+        in this transaction whatever the size (demo data, scripts). A run already executed
+        is refused."""
         self._credit_require_run_rights()
-        background = self.browse()
+        inline = self.env.context.get("credit_followup_inline")
+        background = executed = self.browse()
         for run in self:
             if run.state == "done":
                 raise UserError(self.env._(
@@ -256,37 +407,57 @@ class CreditFollowupRun(models.Model):
             if not run.line_ids:
                 raise UserError(self.env._("%(run)s has nothing to execute: compute it first.", run=run.name))
             pending = run.line_ids.filtered(lambda line: line.state == "draft")
-            if len(pending) > run.company_id.credit_followup_background_lines:
+            if not inline and len(pending) > run.company_id.credit_followup_background_lines:
                 background |= run
-            else:
-                run._credit_execute_lines(pending)
-                run._credit_finish()
+                continue
+            run.execute_user_id = self.env.user
+            run._credit_execute_lines(pending)
+            run._credit_finish()
+            executed |= run
         if background:
-            background.write({"state": "running"})
+            background.write({"state": "running", "execute_user_id": self.env.uid})
             self.env.ref("credit_management.ir_cron_credit_followup_execute")._trigger()
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "title": self.env._("Follow-up Started"),
-                    "message": self.env._(
-                        "The follow-up is being executed in the background; you will be notified when it is done."),
-                    "type": "info",
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
+            return self._credit_notification(
+                self.env._("Executing in the background"),
+                self.env._("%(count)s reminder(s) are being performed: you can leave this screen, you will be "
+                           "notified when it is done.", count=len(background.line_ids.filtered(
+                               lambda line: line.state == "draft"))),
+                "info")
+        if len(executed) == 1:
+            return executed._credit_feedback(executed.line_ids, self.env._("Executed"))
         return True
 
+    def _credit_outcome_text(self, lines):
+        """What happened to ``lines``, in words: emails queued or sent, letters, calls,
+        texts, skipped and failed reminders."""
+        counts = Counter(lines.mapped(lambda line: (line.status, line.channel)))
+
+        def number(statuses, channels=("email", "letter", "phone", "sms")):
+            return sum(n for (status, channel), n in counts.items() if status in statuses and channel in channels)
+
+        parts = [
+            (number({"queued", "sent"}, {"email"}), self.env._("%(n)s email(s) queued or sent")),
+            (number({"done"}, {"letter"}), self.env._("%(n)s letter(s) to print")),
+            (number({"done"}, {"phone"}), self.env._("%(n)s call(s) planned")),
+            (number({"queued", "sent", "done"}, {"sms"}), self.env._("%(n)s text(s)")),
+            (number({"skipped"}), self.env._("%(n)s skipped")),
+            (number({"failed"}), self.env._("%(n)s failed (see why on the lines)")),
+        ]
+        return ", ".join(text % {"n": n} for n, text in parts if n)
+
+    def _credit_feedback(self, lines, title):
+        """A notification saying what happened to ``lines`` of the runs of ``self``."""
+        failed = lines.filtered(lambda line: line.status == "failed")
+        return self._credit_notification(title, self._credit_outcome_text(lines) or self.env._("Nothing to do."),
+                                         "warning" if failed else "success")
+
     def action_retry_failed(self):
-        """Execute again the lines that failed (after fixing what their error says)."""
+        """Try the failed reminders of the run again (see ``credit.followup.line.action_retry``)."""
         self._credit_require_run_rights()
-        for run in self:
-            failed = run.line_ids.filtered(lambda line: line.state == "failed")
-            if not failed:
-                raise UserError(self.env._("%(run)s has no failed line to retry.", run=run.name))
-            run._credit_execute_lines(failed)
-            run._credit_finish()
-        return True
+        failed = self.line_ids.filtered(lambda line: line.status == "failed")
+        if not failed:
+            raise UserError(self.env._("%(run)s has no failed line to retry.", run=", ".join(self.mapped("name"))))
+        return failed.action_retry()
 
     def _credit_lock(self):
         """Lock the runs of ``self`` for their execution: two executions of the same run
@@ -300,9 +471,10 @@ class CreditFollowupRun(models.Model):
 
     def _credit_execute_lines(self, lines, commit=False):
         """Execute ``lines`` of this run in steps of :data:`EXECUTE_BATCH_SIZE`. With
-        ``commit`` (background job) each step is committed with the lines it marks done:
-        a crash or a timeout leaves the lines not done to the next execution. Returns
-        False when the job's time is up before all lines are done."""
+        ``commit`` (background job) each step is committed with the lines it marks done
+        and reported to the job's progress: a crash or a timeout leaves the lines not done
+        to the next execution. Returns False when the job's time is up before all lines
+        are done."""
         self.ensure_one()
         self._credit_lock()
         ids = lines.ids
@@ -320,30 +492,39 @@ class CreditFollowupRun(models.Model):
         return True
 
     def _credit_finish(self):
-        """Close the run once no line is waiting: the letters of the run gathered into one
-        PDF to print, the controller told."""
+        """Close the runs of ``self`` once no line is waiting, telling the requester of a
+        background execution."""
         for run in self:
             if run.line_ids.filtered(lambda line: line.state == "draft"):
                 continue
-            letters = run.line_ids.filtered(lambda line: line.state == "done" and line.channel == "letter")
-            if letters:
-                run.letter_attachment_id = letters._credit_letters_attachment(run)
             notify = run.state == "running" and not run.automatic
-            run.write({"state": "done", "executed_date": fields.Datetime.now()})
+            if run.state != "done":
+                run.write({"state": "done", "executed_date": fields.Datetime.now()})
             if notify:
                 run._credit_notify_done()
 
     def _credit_notify_done(self):
-        """Tell the run's controller that its background execution is done."""
+        """Tell who asked for the background execution (else the run's controller) that it is
+        done: a message on the run in their inbox, and a notification on their screen."""
         self.ensure_one()
-        body = self.env._(
-            "Follow-up executed: %(done)s of %(total)s reminders performed, %(failed)s failed.",
-            done=self.done_count, total=self.line_count, failed=self.failed_count)
-        self.message_post(body=body, partner_ids=self.user_id.partner_id.ids, subtype_xmlid="mail.mt_comment")
+        user = self.execute_user_id or self.user_id
+        outcome = self._credit_outcome_text(self.line_ids)
+        self.message_post(
+            body=self.env._("Follow-up executed: %(outcome)s.", outcome=outcome),
+            partner_ids=user.partner_id.ids, subtype_xmlid="mail.mt_comment",
+            message_type="notification",
+        )
+        user._bus_send("simple_notification", {
+            "title": self.env._("%(run)s executed", run=self.name),
+            "message": outcome,
+            "type": "warning" if self.failed_count else "success",
+            "sticky": bool(self.failed_count),
+        })
 
     @api.model
     def _cron_execute_runs(self):
-        """Background job: execute the runs waiting in the background, committing each step."""
+        """Background job: execute the runs waiting in the background, committing and
+        reporting progress after each step."""
         for run in self.sudo().search([("state", "=", "running")], order="id"):
             pending = run.line_ids.filtered(lambda line: line.state == "draft")
             if not run._credit_execute_lines(pending, commit=True):
@@ -371,22 +552,32 @@ class CreditFollowupRun(models.Model):
             self.env["ir.cron"]._commit_progress()
 
     # ------------------------------------------------------------------ navigation
-    def _credit_line_action(self, domain, name):
+    def _credit_line_action(self, domain, name, views=None):
         action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_followup_line")
-        action.update({"domain": [("run_id", "in", self.ids), *domain], "name": name, "context": {}})
+        action.update({"domain": [("run_id", "in", self.ids), *domain], "name": name, "display_name": name,
+                       "context": {}})
+        if views:
+            action["views"] = [(self.env.ref(xmlid).id, kind) for xmlid, kind in views]
         return action
 
     def action_view_emails(self):
-        """The emails queued or sent by this run."""
+        """The emails of this run as the customers read them: subject, recipient, status
+        (queued, sent, failed and why) and the message itself."""
         self.ensure_one()
-        messages = self.line_ids.message_id
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Emails of %(run)s", run=self.name),
-            "res_model": "mail.message",
-            "view_mode": "list,form",
-            "domain": [("id", "in", messages.ids)],
-        }
+        return self._credit_line_action(
+            [("channel", "=", "email"), ("message_id", "!=", False)],
+            self.env._("Emails of %(run)s", run=self.name),
+            views=[("credit_management.credit_followup_line_view_list_emails", "list"),
+                   ("credit_management.credit_followup_line_view_form_email", "form")])
+
+    def action_view_letters(self):
+        """The letters of this run: customer, level, amount, printed or not, each to download."""
+        self.ensure_one()
+        return self._credit_line_action(
+            [("channel", "=", "letter"), ("attachment_id", "!=", False)],
+            self.env._("Letters of %(run)s", run=self.name),
+            views=[("credit_management.credit_followup_line_view_list_letters", "list"),
+                   ("credit_management.credit_followup_line_view_form", "form")])
 
     def action_view_activities(self):
         """The calls and texts this run planned."""
@@ -398,13 +589,13 @@ class CreditFollowupRun(models.Model):
         self.ensure_one()
         return self._credit_line_action([], self.name)
 
-    def action_print_letters(self):
-        """The letters of this run, in one PDF ready to print."""
+    def action_download_letters(self):
+        """The letters of this run in one PDF to print (they are marked printed)."""
         self.ensure_one()
-        if self.letter_attachment_id:
-            return {"type": "ir.actions.act_url", "url": f"/web/content/{self.letter_attachment_id.id}?download=true",
-                    "target": "new"}
-        letters = self.line_ids.filtered(lambda line: line.channel == "letter" and line.state != "skipped")
+        letters = self.line_ids.filtered(lambda line: line.state == "done" and line.attachment_id)
         if not letters:
             raise UserError(self.env._("%(run)s has no letter to print.", run=self.name))
-        return self.env.ref("credit_management.action_report_credit_followup_letter").report_action(letters)
+        previous = self.letter_attachment_id
+        action = letters.action_download_letters()
+        previous.sudo().unlink()
+        return action

@@ -289,9 +289,10 @@ class ResCompany(models.Model):
     )
     credit_followup_background_lines = fields.Integer(
         string="Execute in Background From",
-        default=100,
-        help="Runs with more lines than this are executed by a background job; the run shows its "
-        "progress and its author is told when it is done.",
+        default=5,
+        help="Runs with more lines than this are executed by a background job (rendering a statement or "
+        "a letter takes a second or two each); the run shows its progress and whoever executed it is told "
+        "when it is done.",
         groups="base.group_user",
     )
 

@@ -23,7 +23,9 @@ class CreditFollowupAnalysis(models.Model):
     level_id = fields.Many2one("credit.followup.level", readonly=True)
     channel = fields.Selection(CHANNEL_SELECTION, readonly=True)
     date = fields.Date(string="Executed On", readonly=True)
-    amount_due = fields.Monetary(readonly=True)
+    amount_due = fields.Monetary(string="Due at This Level", readonly=True)
+    amount_net = fields.Monetary(string="Asked to Pay", readonly=True,
+                                 help="What the reminder asked the customer to pay, net of open credits.")
     paid_date = fields.Date(string="Paid On", readonly=True,
                             help="When the last of the invoices concerned was paid, if all are.")
     days_to_pay = fields.Integer(string="Days to Pay", readonly=True, aggregator="avg")
@@ -33,7 +35,7 @@ class CreditFollowupAnalysis(models.Model):
     action_count = fields.Integer(string="Actions", readonly=True)
 
     _depends = {
-        "credit.followup.line": ["state", "date_done", "amount_due", "level_id", "channel", "partner_id",
+        "credit.followup.line": ["state", "date_done", "amount_due", "amount_net", "level_id", "channel", "partner_id",
                                  "run_id", "company_id", "segment_id", "move_ids"],
         "account.move": ["payment_state"],
         "account.partial.reconcile": ["max_date", "debit_move_id"],
@@ -45,7 +47,7 @@ class CreditFollowupAnalysis(models.Model):
             """
             SELECT line.id, line.id AS line_id, line.run_id, line.partner_id, line.company_id,
                    company.currency_id, line.segment_id, line.level_id, line.channel,
-                   line.date_done AS date, line.amount_due, paid.paid_date,
+                   line.date_done AS date, line.amount_due, line.amount_net, paid.paid_date,
                    paid.paid_date - line.date_done AS days_to_pay,
                    (paid.paid_date - line.date_done <= 7)::int AS paid_7,
                    (paid.paid_date - line.date_done <= 14)::int AS paid_14,

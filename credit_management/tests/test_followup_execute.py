@@ -1,8 +1,10 @@
+import io
 from unittest.mock import patch
 
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form
+from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_cron import IrCron
 
@@ -48,8 +50,10 @@ class FollowupExecuteTests:
             self.assertEqual(line.attachment_id.res_id, line.partner_id.id)
             # Tests render HTML (stored as text), a server renders PDF.
             self.assertIn(line.attachment_id.mimetype, ("application/pdf", "text/html", "text/plain"))
+        self.assertEqual((run.letter_count, run.to_print_count), (2, 2))
+        run.action_download_letters()
         self.assertTrue(run.letter_attachment_id, "one file with all the letters to print")
-        self.assertEqual(run.letter_count, 2)
+        self.assertEqual(run.to_print_count, 0, "downloaded to be printed")
         self.assertFalse(self._mails() | self._mails(self.customer_b), "letters are not emailed")
         html = self.env["ir.actions.report"]._render_qweb_html(
             "credit_management.action_report_credit_followup_letter", run.line_ids.ids)[0].decode()
@@ -221,8 +225,12 @@ class FollowupExecuteTests:
         run.action_execute()
         self.assertEqual((run.email_count, run.letter_count), (1, 1))
         emails = run.action_view_emails()
-        self.assertEqual(self.env["mail.message"].search(emails["domain"]), self._line(run).message_id)
-        self.assertEqual(run.action_print_letters()["type"], "ir.actions.act_url")
+        self.assertEqual(self.env[emails["res_model"]].with_user(self.controller).search(emails["domain"]),
+                         self._line(run))
+        letters = run.action_view_letters()
+        self.assertEqual(self.env[letters["res_model"]].with_user(self.controller).search(letters["domain"]),
+                         self._line(run, self.customer_b))
+        self.assertEqual(run.action_download_letters()["type"], "ir.actions.act_url")
         history = self.customer.with_user(self.controller).action_credit_view_followups()
         self.assertEqual(self.env["credit.followup.line"].with_user(self.controller).search(history["domain"]),
                          self._line(run))
@@ -240,3 +248,76 @@ class FollowupExecuteTests:
         self.assertEqual(rows, [("email", 2, 1, 1)])
         paid = Analysis.search([("partner_id", "=", self.customer.id)])
         self.assertEqual(paid.days_to_pay, 5)
+
+    def test_execution_through_the_job_performs_each_line_once_with_progress_and_reaches_done(self):
+        self.company.sudo().credit_followup_background_lines = 5
+        partners = self.env["res.partner"].sudo().create([{
+            "name": f"Customer {index}", "is_company": True, "customer_rank": 1, "email": f"c{index}@example.com",
+            "credit_segment_id": self.seg_standard.id, "credit_segment_fixed": True} for index in range(7)])
+        for partner in partners:
+            self._overdue(partner, 100.0, 8)
+        run = self._run(segments=self.seg_standard)
+        self.assertEqual(len(run.line_ids), 7)
+        action = run.action_execute()
+        self.assertEqual(action["params"]["type"], "info", "told it runs in the background")
+        self.assertEqual((run.state, run.processed_count, run.line_count), ("running", 0, 7))
+        self.assertEqual(run.execute_user_id, self.controller)
+        progress = []
+
+        def commit_progress(cron, processed=0, *, remaining=None, deactivate=False):
+            progress.append((processed, remaining))
+            return 100.0
+
+        with patch.object(credit_followup_run, "EXECUTE_BATCH_SIZE", 3), \
+                patch.object(IrCron, "_commit_progress", autospec=True, side_effect=commit_progress):
+            self.env["credit.followup.run"]._cron_execute_runs()
+            self.assertEqual(run.state, "done")
+            self.env["credit.followup.run"]._cron_execute_runs()  # the job again: nothing left
+        self.assertEqual(progress[:3], [(3, 4), (3, 1), (1, 0)], "progress reported after each step")
+        self.assertEqual(run.processed_count, 7)
+        for partner in partners:
+            self.assertEqual(len(self._mails(partner)), 1, "each reminder performed exactly once")
+        done = run.message_ids[0]
+        self.assertIn(self.controller.partner_id, done.partner_ids, "who executed it is notified")
+        self.assertIn("7 email(s) queued or sent", done.body)
+
+    def test_small_run_executes_at_once_and_says_what_happened(self):
+        self.company.sudo().credit_followup_background_lines = 5
+        self._overdue(self.customer, 100.0, 8)
+        self._overdue(self.customer_b, 100.0, 8)
+        self.customer_b.sudo().email = False
+        action = self._run().action_execute()
+        self.assertEqual(action["params"]["type"], "warning")
+        self.assertIn("1 email(s) queued or sent", action["params"]["message"])
+        self.assertIn("1 failed", action["params"]["message"])
+
+    def test_download_letters_merges_one_pdf_with_each_letters_pages_and_marks_them_printed(self):
+        if self.env["ir.actions.report"].get_wkhtmltopdf_state() not in ("ok", "upgrade"):
+            self.skipTest("no PDF engine (wkhtmltopdf)")
+        # The PDF engine must not wait for this test's own server, blocked by the test's
+        # transaction: styles from an address that answers at once (refused).
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
+        self.customer.sudo().credit_preferred_channel = "letter"
+        self.customer_b.sudo().write({"credit_segment_id": self.seg_early.id, "credit_preferred_channel": "letter"})
+        self._overdue(self.customer, 100.0, 8)
+        self._overdue(self.customer_b, 100.0, 8)
+        run = self._run()
+        run.with_context(force_report_rendering=True).action_execute()
+        letters = run.line_ids.sorted("id")
+        self.assertEqual(letters.mapped("channel"), ["letter", "letter"])
+        self.assertEqual(set(letters.attachment_id.mapped("mimetype")), {"application/pdf"})
+        pages = [len(PdfFileReader(io.BytesIO(letter.attachment_id.raw)).pages) for letter in letters]
+
+        action = run.with_user(self.controller).action_download_letters()
+        merged = run.letter_attachment_id
+        self.assertEqual(action["url"], f"/web/content/{merged.id}?download=true")
+        self.assertEqual(merged.mimetype, "application/pdf")
+        reader = PdfFileReader(io.BytesIO(merged.raw))
+        self.assertEqual(len(reader.pages), sum(pages), "each letter's pages, once")
+        first_pages = [0, pages[0]]
+        for letter, page in zip(letters, first_pages, strict=True):
+            self.assertIn(letter.partner_id.name, " ".join(reader.pages[page].extract_text().split()))
+        self.assertTrue(all(letters.mapped("letter_printed")))
+        self.assertEqual(run.to_print_count, 0)
+        one = letters[1].with_user(self.controller).action_download_letter()
+        self.assertEqual(one["url"], f"/web/content/{letters[1].attachment_id.id}?download=true")

@@ -3,6 +3,9 @@ from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .followup_common import FollowupCommon
+from .test_followup_amounts import FollowupAmountTests
+from .test_followup_compute_reasons import FollowupComputeReasonTests
+from .test_followup_delivery import FollowupDeliveryTests
 from .test_followup_execute import FollowupExecuteTests
 from .test_followup_segments import FollowupSegmentTests
 
@@ -160,7 +163,8 @@ class FollowupLevelTests:
 
 
 @tagged("post_install", "-at_install")
-class TestFollowup(FollowupLevelTests, FollowupExecuteTests, FollowupSegmentTests, FollowupCommon):
+class TestFollowup(FollowupLevelTests, FollowupExecuteTests, FollowupSegmentTests, FollowupAmountTests,
+                   FollowupComputeReasonTests, FollowupDeliveryTests, FollowupCommon):
     """Follow-up levels, runs and their execution over every channel, and segments, on one
     setup (one chart of accounts): the tests are in the classes above, one file per
     capability."""
