@@ -109,6 +109,10 @@ def require_odoo():
         sys.exit(ODOO_MISSING)
     if os.environ.get("ODOO_PATH"):
         sys.path.insert(0, str(Path(os.environ["ODOO_PATH"]).expanduser().resolve()))
+    try:
+        importlib.import_module("odoo")
+    except ImportError:
+        sys.exit(ODOO_MISSING)
     return odoo
 
 

@@ -56,6 +56,17 @@ def build(database, template=None):
         sys.exit(f"Building the benchmark database '{database}' failed (see above).")
 
 
+def vacuum(database):
+    """``VACUUM ANALYZE`` ``database``: statistics and visibility maps as a database in use
+    has them once autovacuum has passed (index-only scans depend on them)."""
+    import psycopg2
+
+    connection = psycopg2.connect(dbname=database)
+    connection.autocommit = True
+    with contextlib.closing(connection), connection.cursor() as cr:
+        cr.execute("VACUUM ANALYZE")
+
+
 def update(odoo, database, addons="credit_management,credit_management_demo"):
     """Update the addons in ``database`` (after a change of their models); exit on failure."""
     args = odoo.run_args("-d", database, "-u", addons, "--stop-after-init", "--log-level=warn",
