@@ -33,6 +33,8 @@ refused.
 import argparse
 import contextlib
 import logging
+import os
+import shutil
 import subprocess
 import sys
 import time
@@ -91,6 +93,18 @@ def _install_demo_addon(odoo, database):
     return result.returncode == 0
 
 
+def _copy_filestore(odoo, source, target):
+    """Copy the files of ``source`` (company logos, images...) to ``target``, as Odoo does
+    when it duplicates a database: ``createdb -T`` copies the rows, not the filestore."""
+    if os.environ.get("ODOO_PATH"):
+        sys.path.insert(0, str(Path(os.environ["ODOO_PATH"]).expanduser().resolve()))
+    from odoo.tools import config
+
+    config.parse_config([f"--addons-path={odoo.addons_path}", "--http-interface=127.0.0.1"])
+    if os.path.isdir(config.filestore(source)) and not os.path.exists(config.filestore(target)):
+        shutil.copytree(config.filestore(source), config.filestore(target))
+
+
 def create_database(odoo, args):
     """Create ``args.database`` with the addons installed, or exit."""
     try:
@@ -104,6 +118,7 @@ def create_database(odoo, args):
                                 capture_output=True, text=True, check=False)
         if result.returncode:
             sys.exit(f"Cannot copy '{args.template}': {result.stderr.strip()}")
+        _copy_filestore(odoo, args.template, args.database)
     if not _install_demo_addon(odoo, args.database):
         drop_db(args.database)
         sys.exit(f"Installing {DEMO_ADDON} in '{args.database}' failed (see the log above).")

@@ -18,8 +18,6 @@ import os
 import time
 from collections import Counter
 
-from odoo import fields
-
 DESCRIPTION = "compute a follow-up run over all customers and execute a sample of its lines; on a copy"
 
 
@@ -32,6 +30,8 @@ def add_arguments(parser):
 
 
 def run(env, args):
+    from odoo import fields
+
     if not args.write:
         raise SystemExit("This scenario writes runs and commits them: run it on a copy, with --write.")
     env = env(context=dict(env.context, tracking_disable=True))

@@ -15,8 +15,6 @@ from collections import Counter, defaultdict
 from datetime import date
 from pathlib import Path
 
-from odoo.tools import SQL
-
 sys.path.append(str(Path(__file__).resolve().parents[2] / "credit_management_demo"))  # the pure generator_core
 
 DESCRIPTION = "review all customers (the daily job with every customer due), committing each batch; on a copy"
@@ -77,6 +75,8 @@ def run(env, args):
 def _behaviour_agreement(env, seed):
     """How the behaviours found compare with the generator's (``GEN-`` customers of
     ``seed``): per generated profile, the share of customers given each behaviour."""
+    from odoo.tools import SQL
+
     from generator_core.generator import generate_customer, profile_for
 
     # The behaviour is per company (jsonb): read the current company's.

@@ -11,9 +11,6 @@ import itertools
 from collections import defaultdict
 from datetime import timedelta
 
-from odoo import fields
-from odoo.tools import SQL, split_every
-
 DESCRIPTION = "late payments of the invoices after a cutoff, per tier scored as of the cutoff"
 
 
@@ -24,6 +21,8 @@ def add_arguments(parser):
 
 def _outcomes(env, company, cutoff):
     """{partner id: invoice outcome sums} of the invoices issued after ``cutoff``."""
+    from odoo import fields
+    from odoo.tools import SQL
     grace = company.credit_risk_grace_days
     today = fields.Date.context_today(env["res.partner"])
     rows = env.execute_query(SQL(
@@ -65,6 +64,9 @@ def _outcomes(env, company, cutoff):
 
 
 def run(env, args):
+    from odoo import fields
+    from odoo.tools import split_every
+
     company = env.company
     cutoff = fields.Date.context_today(env["res.partner"]) - timedelta(days=args.cutoff_days)
     outcomes = _outcomes(env, company, cutoff)
