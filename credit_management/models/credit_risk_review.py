@@ -54,7 +54,9 @@ class CreditRiskReview(models.Model):
         "credit.risk.tier", string="Tier from Score", readonly=True, ondelete="set null")
     previous_tier_id = fields.Many2one(
         "credit.risk.tier", readonly=True, ondelete="set null")
-    tier_changed = fields.Boolean(compute="_compute_tier_changed", store=True)
+    # Computed with the review's values at create (no UPDATE after the INSERT: the daily job
+    # creates thousands of reviews at once).
+    tier_changed = fields.Boolean(compute="_compute_tier_changed", store=True, precompute=True)
     payment_behaviour = fields.Selection(BEHAVIOUR_SELECTION, readonly=True)
     behaviour_rule = fields.Selection(
         [

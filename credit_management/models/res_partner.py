@@ -36,6 +36,19 @@ _logger = logging.getLogger(__name__)
 
 # Customers reviewed per SQL round trip (and per committed step of the daily job).
 REVIEW_BATCH_SIZE = 1000
+# The fields of a customer a review reads (limit, rating, override, previous outcome,
+# segment): fetched for each batch alone, not with every field of the partner.
+REVIEW_FIELDS = (
+    "commercial_partner_id", "credit_limit", "credit_external_rating", "credit_external_rating_date",
+    "credit_tier_override_id", "credit_override_until", "credit_risk_tier_id", "credit_risk_score",
+    "credit_last_review_date", "credit_segment_id", "credit_segment_fixed",
+)
+# The daily job's workers look for customers to lock in windows of this many batches of
+# the customers due (skipping those other workers hold or have done).
+REVIEW_CLAIM_WINDOW = 4
+# Consecutive claims that met rows changed by another worker before a worker leaves the
+# rest of the job to the others.
+MAX_CLAIM_CONFLICTS = 10
 
 CREDIT_MANAGER = "credit_management.group_credit_manager"
 CREDIT_USER = "credit_management.group_credit_user"
@@ -815,6 +828,11 @@ class ResPartner(models.Model):
         :class:`PaymentHistory` in its field order (see ``credit_core.history``, the
         Python reference of this query: same definitions)."""
         self.env["account.partial.reconcile"].flush_model(["amount", "credit_move_id", "debit_move_id", "max_date"])
+        self.env["account.move.line"].flush_model(["journal_id"])
+        self.env["account.journal"].flush_model(["type"])
+        # A settlement is a payment unless it is a customer credit note, i.e. an entry of a
+        # sales journal: the settling line's journal says it without reading its move (the
+        # partials are read from the index ``account_partial_reconcile._credit_settlement_idx``).
         return SQL(
             """
             WITH invoice_line AS (
@@ -826,11 +844,11 @@ class ResPartner(models.Model):
             ),
             settlement AS (
                 SELECT line.id, SUM(apr.amount) AS settled, MAX(apr.max_date) AS last_date,
-                       COUNT(*) FILTER (WHERE credit_move.move_type != 'out_refund') AS payments
+                       COUNT(*) FILTER (WHERE credit_line.journal_id <> ALL(ARRAY(
+                           SELECT id FROM account_journal WHERE type = 'sale'))) AS payments
                   FROM invoice_line line
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = line.id
                   JOIN account_move_line credit_line ON credit_line.id = apr.credit_move_id
-                  JOIN account_move credit_move ON credit_move.id = credit_line.move_id
                  WHERE apr.max_date <= %(as_of)s
               GROUP BY line.id
             ),
@@ -962,12 +980,14 @@ class ResPartner(models.Model):
         """
         company = company or self.env.company
         today = fields.Date.context_today(self)
+        self.fetch(["commercial_partner_id"])
         # The risk state is per company: read and write ``company``'s.
         partners = self.commercial_partner_id.with_company(company)
         bands = self.env["credit.risk.tier"]._credit_bands()
         reviews = self.env["credit.risk.review"]
         for ids in split_every(REVIEW_BATCH_SIZE, partners.ids):
             batch = partners.browse(ids)
+            batch.sudo().fetch(REVIEW_FIELDS)
             outcomes = batch._credit_review_outcomes(company, today, bands)
             reviews |= batch._credit_review_apply(company, outcomes, trigger, today)
         return reviews
@@ -1108,35 +1128,110 @@ class ResPartner(models.Model):
         return [row[0] for row in rows]
 
     @api.model
-    def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False):
+    def _credit_review_claim(self, company, today, candidates, limit, shared=False):
+        """Lock for this transaction up to ``limit`` of the partners ``candidates`` (ids,
+        taken in their order) that are still due for review in ``company`` on ``today`` and
+        that no other transaction holds (``FOR NO KEY UPDATE SKIP LOCKED``, see
+        ``credit.job._credit_claim``): the ids locked, in order; None when ``shared`` and a
+        candidate was reviewed by a transaction committed since this one began."""
+        # The next review date is per company (jsonb): read ``company``'s.
+        next_review = self.sudo().with_company(company)._field_to_sql("p", "credit_next_review_date")
+        return self.env["credit.job"]._credit_claim(SQL(
+            """
+            SELECT p.id
+              FROM unnest(%(candidates)s::int[]) WITH ORDINALITY AS candidate(id, position)
+              JOIN res_partner p ON p.id = candidate.id
+             WHERE %(next_review)s IS NULL OR %(next_review)s <= %(today)s
+          ORDER BY candidate.position
+             LIMIT %(limit)s
+               FOR NO KEY UPDATE OF p SKIP LOCKED
+            """,
+            candidates=list(candidates), next_review=next_review, today=today, limit=limit,
+            to_flush=self._fields["credit_next_review_date"],
+        ), shared=shared)
+
+    @api.model
+    def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False, share=False):
         """Review the partners due for review in ``company`` (a record, or its id from a
-        data file), ``batch_size`` at a time, oldest review first. With ``commit``,
-        progress is committed after each batch (the daily job): a crash loses one batch
-        at most, and the next run goes on with the partners still due. Returns False when
-        the job's time is up before all are done, True otherwise."""
+        data file), ``batch_size`` at a time, oldest review first; returns False when the
+        job's time is up before all are done, True otherwise.
+
+        Each batch is claimed (:meth:`_credit_review_claim`): the partners still due that no
+        one else is reviewing, locked until their review is committed. With ``commit`` (the
+        daily job and its workers, see ``credit.job``) each batch is committed and reported
+        to the job's progress: a crash loses one batch at most, the next run goes on with
+        the partners still due, and several workers running this at once review each
+        partner once. ``share``: wake the parallel workers when more than one batch is due."""
         if isinstance(company, int):
             company = self.env["res.company"].browse(company)
-        due = self._credit_due_for_review(company, fields.Date.context_today(self))
-        done = 0
-        for ids in split_every(batch_size, due):
+        today = fields.Date.context_today(self)
+        due = self._credit_due_for_review(company, today)
+        cron = self.env["ir.cron"]
+        if commit and due:
+            if share and len(due) > batch_size:
+                self.env["credit.job"]._credit_trigger_workers()
+            # Also a fresh snapshot for the first claim.
+            cron._commit_progress(remaining=len(due))
+        position = {partner_id: index for index, partner_id in enumerate(due)}
+        start, conflicts = 0, 0
+        while start < len(due):
+            window = due[start:start + REVIEW_CLAIM_WINDOW * batch_size]
+            ids = self._credit_review_claim(company, today, window, batch_size, shared=commit)
+            if ids is None:
+                # Another worker reviewed some of them meanwhile: claim again in a new
+                # transaction, which sees what it did.
+                conflicts += 1
+                if conflicts > MAX_CLAIM_CONFLICTS:
+                    return True
+                cron._commit_progress()
+                continue
+            conflicts = 0
+            if not ids:  # done or being done by other workers
+                start += len(window)
+                continue
+            start = position[ids[-1]] + 1
             self.browse(ids)._credit_review("cron", company)
-            done += len(ids)
             if commit:
-                if not self.env["ir.cron"]._commit_progress(len(ids), remaining=len(due) - done):
+                if not cron._commit_progress(len(ids), remaining=len(due) - start):
                     return False
                 self.env.invalidate_all()
+        return True
+
+    @api.model
+    def _credit_review_batch_size(self):
+        """Customers per committed batch of the daily job (system parameter
+        ``credit_management.review_batch_size``, default :data:`REVIEW_BATCH_SIZE`)."""
+        return int(self.env["ir.config_parameter"].sudo().get_param(
+            "credit_management.review_batch_size", REVIEW_BATCH_SIZE)) or REVIEW_BATCH_SIZE
+
+    @api.model
+    def _credit_review_due_companies(self, share=False):
+        """Review, company by company, the customers whose next review date has come (and
+        those never reviewed), in committed batches shared with the other workers (see
+        :meth:`_credit_review_due`). Returns False when the job's time is up."""
+        batch_size = self._credit_review_batch_size()
+        for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
+            partners = self.sudo().with_company(company)
+            if not partners._credit_review_due(company, batch_size=batch_size, commit=True, share=share):
+                return False
         return True
 
     @api.model
     def _credit_expire_overrides(self):
         """Restore the tier of the score for partners whose override ended before
         today, in every company (overrides are per company), logged as override reviews.
-        Returns the partners."""
+        Returns the partners. Partners a review holds are left to it (it ends their
+        override too)."""
         today = fields.Date.context_today(self)
         ended = self.sudo().browse()
         for company in self.env["res.company"].sudo().search([]):
             partners = self.sudo().with_company(company).search(
                 [("credit_tier_override_id", "!=", False), ("credit_override_until", "<", today)])
+            if not partners:
+                continue
+            claimed = self.env["credit.job"]._credit_claim(SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED", partners.ids))
+            partners = partners.browse(claimed or [])
             partners.write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
             ended |= partners
         return ended.with_env(self.sudo().env)
@@ -1145,15 +1240,11 @@ class ResPartner(models.Model):
     def _cron_review_due_partners(self):
         """Daily job: end the overrides that expired, then review, company by company,
         the customers whose next review date has come (and those never reviewed), in
-        batches that commit progress."""
-        batch_size = int(self.env["ir.config_parameter"].sudo().get_param(
-            "credit_management.review_batch_size", REVIEW_BATCH_SIZE)) or REVIEW_BATCH_SIZE
+        batches that commit progress, shared with the parallel workers (``credit.job``)
+        when there is more than one batch to do."""
         self._credit_expire_overrides()
         self.env["ir.cron"]._commit_progress()
-        for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
-            partners = self.sudo().with_company(company)
-            if not partners._credit_review_due(company, batch_size=batch_size, commit=True):
-                return
+        self._credit_review_due_companies(share=True)
 
     # ------------------------------------------------------------------ overrides
     def _credit_apply_override(self, previous_tiers):
