@@ -37,7 +37,7 @@ from devctl import ODOO_MISSING, find_odoo  # noqa: E402
 
 # Detailed scenarios (one module of tools/bench each, with DESCRIPTION, add_arguments(parser)
 # and run(env, args) returning {measure: value}), imported without Odoo.
-DETAILS = ("review", "followup", "risk_backtest")
+DETAILS = ("review", "followup", "risk_backtest", "workers")
 SCENARIO_HELP = """scenarios of the table:
   a  credit check of one confirmation, customer with 10 open invoices, vs Odoo's own confirmation
   b  the same, customer with 10,000 open invoices

@@ -29,18 +29,16 @@ class CreditFollowupLine(models.Model):
     _rec_name = "partner_id"
 
     run_id = fields.Many2one("credit.followup.run", required=True, ondelete="cascade", index=True)
-    # The stored fields below are computed with the line's values at create (precompute): a
-    # run creates thousands of lines at once, without an UPDATE of each after the INSERT.
-    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True, precompute=True)
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="run_id.currency_id")
-    date = fields.Date(related="run_id.date", store=True, precompute=True)
+    date = fields.Date(related="run_id.date", store=True)
     partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, ondelete="cascade")
-    segment_id = fields.Many2one(related="level_id.segment_id", store=True, precompute=True, string="Segment")
+    segment_id = fields.Many2one(related="level_id.segment_id", store=True, string="Segment")
     level_id = fields.Many2one(
         "credit.followup.level", required=True, ondelete="restrict",
         domain="[('segment_id.company_id', 'in', [False, company_id])]",
     )
-    level_delay = fields.Integer(related="level_id.delay_days", store=True, precompute=True, string="Delay")
+    level_delay = fields.Integer(related="level_id.delay_days", store=True, string="Delay")
     channel = fields.Selection(CHANNEL_SELECTION, required=True)
     move_ids = fields.Many2many("account.move", string="Invoices", domain="[('move_type', '=', 'out_invoice')]")
     receivable_line_ids = fields.Many2many(
@@ -55,7 +53,7 @@ class CreditFollowupLine(models.Model):
         string="Open Credits", currency_field="currency_id",
         help="Credit notes and payments of the customer not allocated yet, netted in the reminder.")
     amount_net = fields.Monetary(
-        compute="_compute_amount_net", store=True, precompute=True, string="To Pay", currency_field="currency_id",
+        compute="_compute_amount_net", store=True, string="To Pay", currency_field="currency_id",
         help="What the customer is asked to pay: the amount due at this level minus the open credits, never "
         "below zero. The email, the letter, the text and the call ask for this very amount.")
     state = fields.Selection(
@@ -65,12 +63,12 @@ class CreditFollowupLine(models.Model):
     status = fields.Selection(
         [("draft", "To Do"), ("queued", "Queued"), ("sent", "Sent"), ("done", "Done"), ("failed", "Failed"),
          ("skipped", "Skipped")],
-        compute="_compute_status", store=True, precompute=True, index=True, string="Status",
+        compute="_compute_status", store=True, index=True, string="Status",
         help="To Do: not performed yet. Queued: the email or text waits in the outgoing queue. Sent: it left "
         "the mail server (or the SMS provider). Done: the letter was made or the call planned. Failed: it "
         "could not be performed, or its email or text was not delivered (the reason says why): Retry.")
     status_reason = fields.Text(
-        compute="_compute_status", store=True, precompute=True, string="Reason",
+        compute="_compute_status", store=True, string="Reason",
         help="Why the reminder failed or was skipped.")
     error = fields.Text(readonly=True, copy=False)
     note = fields.Text(help="The controller's note: kept with the history of the customer.")
@@ -397,8 +395,12 @@ class CreditFollowupLine(models.Model):
             holder._credit_set_hold(self.env._(
                 "Follow-up %(level)s: %(amount)s to pay.", level=self.level_id.name, amount=self._credit_amount_text()))
         self.sudo().write(values)
-        self.move_ids.sudo().with_context(tracking_disable=True).write({
-            "credit_followup_level_id": self.level_id.id, "credit_followup_date": self.run_id.date})
+        # The level reached is the invoices' follow-up record, read by the next runs only:
+        # written without account.move's write, which re-checks the accounting of each
+        # invoice (tens of milliseconds a reminder for nothing to check).
+        moves = self.move_ids.sudo()
+        moves._write({"credit_followup_level_id": self.level_id.id, "credit_followup_date": self.run_id.date})
+        moves.invalidate_recordset(["credit_followup_level_id", "credit_followup_date"])
 
     def _credit_recipient(self):
         """Who receives the email: the customer's invoicing contact, else the customer."""

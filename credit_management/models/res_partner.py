@@ -40,8 +40,10 @@ REVIEW_BATCH_SIZE = 1000
 # segment): fetched for each batch alone, not with every field of the partner.
 REVIEW_FIELDS = (
     "commercial_partner_id", "credit_limit", "credit_external_rating", "credit_external_rating_date",
-    "credit_tier_override_id", "credit_override_until", "credit_risk_tier_id", "credit_risk_score",
-    "credit_last_review_date", "credit_segment_id", "credit_segment_fixed",
+    "credit_tier_override_id", "credit_override_reason", "credit_override_until", "credit_risk_tier_id",
+    "credit_score_tier_id",
+    "credit_risk_score", "credit_payment_behaviour", "credit_last_review_date", "credit_next_review_date",
+    "credit_segment_id", "credit_segment_fixed",
 )
 # The daily job's workers look for customers to lock in windows of this many batches of
 # the customers due (skipping those other workers hold or have done).
@@ -1040,6 +1042,7 @@ class ResPartner(models.Model):
                 "tier_id": tier.id,
                 "score_tier_id": score_tier.id,
                 "previous_tier_id": previous.id,
+                "tier_changed": tier != previous,
                 "payment_behaviour": outcome["behaviour"].code,
                 "behaviour_rule": outcome["behaviour"].rule,
                 "factors": [factor.as_dict() for factor in outcome["score"].factors],
