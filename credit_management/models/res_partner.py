@@ -45,9 +45,6 @@ REVIEW_FIELDS = (
     "credit_risk_score", "credit_payment_behaviour", "credit_last_review_date", "credit_next_review_date",
     "credit_segment_id", "credit_segment_fixed",
 )
-# The daily job's workers look for customers to lock in windows of this many batches of
-# the customers due (skipping those other workers hold or have done).
-REVIEW_CLAIM_WINDOW = 4
 # Consecutive claims that met rows changed by another worker before a worker leaves the
 # rest of the job to the others.
 MAX_CLAIM_CONFLICTS = 10
@@ -1098,88 +1095,79 @@ class ResPartner(models.Model):
         }
 
     # ------------------------------------------------------------------ daily job
+    # Several cron workers share the daily job (see ``credit.job``): each takes the customers
+    # due in batches that it locks until their review is committed, so that a customer is
+    # never taken by two workers, and one reviewed by a worker is no longer due for the others.
     @api.model
-    def _credit_due_for_review(self, company, today):
-        """The ids of the commercial partners due for review in ``company`` on ``today``,
-        oldest review first: their next review date has come, or they were never
-        reviewed, and they have posted customer invoices in the company. One query."""
-        self.env["res.partner"].flush_model(["active", "commercial_partner_id", "credit_next_review_date"])
+    def _credit_review_customers_sql(self, company):
+        """SQL condition on the partner ``p``: a commercial partner the daily job reviews in
+        ``company``, i.e. with posted customer invoices in its accounting entity."""
+        self.env["res.partner"].flush_model(["active", "commercial_partner_id"])
         self.env["account.move"].flush_model(["company_id", "move_type", "partner_id", "state"])
-        # The next review date is per company (jsonb): read ``company``'s.
-        next_review = self.sudo().with_company(company)._field_to_sql("p", "credit_next_review_date")
-        rows = self.env.execute_query(SQL(
+        return SQL(
             """
-            SELECT p.id
-              FROM res_partner p
-             WHERE p.active
-               AND p.id = p.commercial_partner_id
-               AND (%(next_review)s IS NULL OR %(next_review)s <= %(today)s)
-               AND EXISTS (
-                    SELECT 1
-                      FROM res_partner contact
-                      JOIN account_move am ON am.partner_id = contact.id
-                     WHERE contact.commercial_partner_id = p.id
-                       AND am.move_type = 'out_invoice'
-                       AND am.state = 'posted'
-                       AND am.company_id = ANY(%(company_ids)s)
-               )
-          ORDER BY %(next_review)s NULLS FIRST, p.id
+            p.active
+            AND p.id = p.commercial_partner_id
+            AND EXISTS (
+                SELECT 1
+                  FROM res_partner contact
+                  JOIN account_move am ON am.partner_id = contact.id
+                 WHERE contact.commercial_partner_id = p.id
+                   AND am.move_type = 'out_invoice'
+                   AND am.state = 'posted'
+                   AND am.company_id = ANY(%(company_ids)s)
+            )
             """,
-            next_review=next_review,
-            today=today, company_ids=self.env["credit.receivable"]._company_ids(company),
-        ))
-        return [row[0] for row in rows]
+            company_ids=self.env["credit.receivable"]._company_ids(company),
+        )
 
     @api.model
-    def _credit_review_claim(self, company, today, candidates, limit, shared=False):
-        """Lock for this transaction up to ``limit`` of the partners ``candidates`` (ids,
-        taken in their order) that are still due for review in ``company`` on ``today`` and
-        that no other transaction holds (``FOR NO KEY UPDATE SKIP LOCKED``, see
-        ``credit.job._credit_claim``): the ids locked, in order; None when ``shared`` and a
-        candidate was reviewed by a transaction committed since this one began."""
+    def _credit_due_for_review(self, company, today, limit, after=0, shared=False):
+        """Lock for this transaction up to ``limit`` of the customers the daily job reviews in
+        ``company`` (:meth:`_credit_review_customers_sql`) that are due on ``today`` — their
+        next review date has come, or they were never reviewed — and that no other
+        transaction holds (``FOR NO KEY UPDATE SKIP LOCKED``, see ``credit.job._credit_claim``),
+        in the order of their ids after ``after``. Returns their ids; None when ``shared`` and
+        one of them was reviewed by a transaction committed since this one began. One query,
+        which reads the partners from ``after`` on only until it has ``limit`` of them."""
+        self.env["res.partner"].flush_model(["credit_next_review_date"])
         # The next review date is per company (jsonb): read ``company``'s.
         next_review = self.sudo().with_company(company)._field_to_sql("p", "credit_next_review_date")
         return self.env["credit.job"]._credit_claim(SQL(
             """
             SELECT p.id
-              FROM unnest(%(candidates)s::int[]) WITH ORDINALITY AS candidate(id, position)
-              JOIN res_partner p ON p.id = candidate.id
-             WHERE %(next_review)s IS NULL OR %(next_review)s <= %(today)s
-          ORDER BY candidate.position
+              FROM res_partner p
+             WHERE p.id > %(after)s
+               AND (%(next_review)s IS NULL OR %(next_review)s <= %(today)s)
+               AND %(customers)s
+          ORDER BY p.id
              LIMIT %(limit)s
                FOR NO KEY UPDATE OF p SKIP LOCKED
             """,
-            candidates=list(candidates), next_review=next_review, today=today, limit=limit,
-            to_flush=self._fields["credit_next_review_date"],
+            after=after, limit=limit, next_review=next_review, today=today,
+            customers=self._credit_review_customers_sql(company),
         ), shared=shared)
 
     @api.model
     def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False, share=False):
         """Review the partners due for review in ``company`` (a record, or its id from a
-        data file), ``batch_size`` at a time, oldest review first; returns False when the
-        job's time is up before all are done, True otherwise.
+        data file), ``batch_size`` at a time, each batch taken by :meth:`_credit_due_for_review`
+        (the partners due that no one else is reviewing, locked until their review is
+        committed); returns False when the job's time is up before all are done, True
+        otherwise.
 
-        Each batch is claimed (:meth:`_credit_review_claim`): the partners still due that no
-        one else is reviewing, locked until their review is committed. With ``commit`` (the
-        daily job and its workers, see ``credit.job``) each batch is committed and reported
-        to the job's progress: a crash loses one batch at most, the next run goes on with
-        the partners still due, and several workers running this at once review each
-        partner once. ``share``: wake the parallel workers when more than one batch is due."""
+        With ``commit`` (the daily job and its workers, see ``credit.job``) each batch is
+        committed and reported to the job's progress (``remaining``: a batch more while
+        batches come full): a crash loses one batch at most, the next run goes on with the
+        partners still due, and several workers running this at once review each partner
+        once. ``share``: wake the parallel workers when there is more than one batch to do."""
         if isinstance(company, int):
             company = self.env["res.company"].browse(company)
         today = fields.Date.context_today(self)
-        due = self._credit_due_for_review(company, today)
         cron = self.env["ir.cron"]
-        if commit and due:
-            if share and len(due) > batch_size:
-                self.env["credit.job"]._credit_trigger_workers()
-            # Also a fresh snapshot for the first claim.
-            cron._commit_progress(remaining=len(due))
-        position = {partner_id: index for index, partner_id in enumerate(due)}
-        start, conflicts = 0, 0
-        while start < len(due):
-            window = due[start:start + REVIEW_CLAIM_WINDOW * batch_size]
-            ids = self._credit_review_claim(company, today, window, batch_size, shared=commit)
+        after, conflicts, first, pending = 0, 0, True, False
+        while True:
+            ids = self._credit_due_for_review(company, today, batch_size, after=after, shared=commit)
             if ids is None:
                 # Another worker reviewed some of them meanwhile: claim again in a new
                 # transaction, which sees what it did.
@@ -1189,16 +1177,22 @@ class ResPartner(models.Model):
                 cron._commit_progress()
                 continue
             conflicts = 0
-            if not ids:  # done or being done by other workers
-                start += len(window)
-                continue
-            start = position[ids[-1]] + 1
+            if not ids:
+                if commit and pending:
+                    cron._commit_progress(remaining=0)
+                return True
+            full = pending = len(ids) == batch_size
+            if first and share and commit and full:
+                self.env["credit.job"]._credit_trigger_workers()
+            first = False
+            after = ids[-1]
             self.browse(ids)._credit_review("cron", company)
             if commit:
-                if not cron._commit_progress(len(ids), remaining=len(due) - start):
+                if not cron._commit_progress(len(ids), remaining=batch_size if full else 0):
                     return False
                 self.env.invalidate_all()
-        return True
+            if not full:
+                return True
 
     @api.model
     def _credit_review_batch_size(self):

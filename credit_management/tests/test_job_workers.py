@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo import SUPERUSER_ID, api, fields
 from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests.common import BaseCase, get_db_name, tagged
+from odoo.tools import SQL
 
 from ..models import credit_followup_run
 
@@ -95,11 +96,12 @@ class TestCreditJobWorkers(BaseCase):
     def test_the_review_job_and_a_worker_review_each_customer_once(self):
         Partner = self.registry["res.partner"]
 
-        def due_for_review(partners, company, today):
-            # Our customers only: the database's own customers are left alone.
-            return list(self.partner_ids) if company.id == self.company_id else []
+        def review_customers(partners, company):
+            # Our customers (without invoices) are the ones the job reviews; the database's
+            # own are left alone.
+            return SQL("p.id = ANY(%s)", self.partner_ids if company.id == self.company_id else [])
 
-        with patch.object(Partner, "_credit_due_for_review", due_for_review), \
+        with patch.object(Partner, "_credit_review_customers_sql", review_customers), \
                 patch.object(Partner, "_credit_review_batch_size", lambda partners: BATCH), \
                 patch.object(Partner, "_credit_review", self._recorded(Partner._credit_review)), \
                 patch.object(self.registry["credit.job"], "_credit_trigger_workers",
@@ -157,7 +159,8 @@ class TestCreditJobWorkers(BaseCase):
 
         with patch.object(Run, "_credit_prepare_line_values", line_values), \
                 patch.object(Run, "_credit_automatic_run", automatic_run), \
-                patch.object(self.registry["res.partner"], "_credit_due_for_review", lambda *args: []), \
+                patch.object(self.registry["res.partner"], "_credit_review_customers_sql",
+                             lambda *args: SQL("FALSE")), \
                 patch.object(Line, "_credit_execute", self._recorded(Line._credit_execute)), \
                 patch.object(credit_followup_run, "EXECUTE_BATCH_SIZE", BATCH), \
                 patch.object(self.registry["credit.job"], "_credit_trigger_workers",

@@ -344,7 +344,7 @@ def followup_execution(env, run, channel, lines, times, memory):
     errors = set().union(*(sample.after[1] for sample in measure.samples))
     row = Row(label + ", per line", f"{lines} lines a run (steps of {EXECUTE_BATCH_SIZE}), of {len(candidates):,}",
               per_line, queries, measure.peak_bytes, budget="≤ 150 ms a line")
-    row.notes = (f"{len(calls) / (lines * (times + 1)):.1f} PDF engine calls and "
+    row.notes = (f"{len(calls) / (times + 1):.1f} PDF engine call(s) a run, "
                  f"{sum(calls) / (lines * (times + 1)):,.0f} ms in the engine a line; {done}/{lines * times} done"
                  + (f"; errors: {'; '.join(sorted(errors))}" if errors else "") + "; memory: Odoo's, not the engine's")
     return [row], measure

@@ -130,8 +130,9 @@ def run(env, args):
         raise SystemExit("This scenario writes and commits: run it on a copy, with --write.")
     registry = env.registry
     measures = {}
-    for workers in [int(count) for count in args.workers.split(",")]:
-        measures[f"review, {workers} worker(s)"] = _review(env, registry, workers, args.batch_size)
+    for index, workers in enumerate(int(count) for count in args.workers.split(",")):
+        measures[f"{index + 1}. review, {workers} worker(s)"] = _review(env, registry, workers, args.batch_size)
         if args.execute:
-            measures[f"follow-up execution, {workers} worker(s)"] = _execute(env, registry, workers, args.execute)
+            measures[f"{index + 1}. follow-up execution, {workers} worker(s)"] = _execute(
+                env, registry, workers, args.execute)
     return measures
