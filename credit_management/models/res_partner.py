@@ -45,6 +45,9 @@ REVIEW_FIELDS = (
     "credit_risk_score", "credit_payment_behaviour", "credit_last_review_date", "credit_next_review_date",
     "credit_segment_id", "credit_segment_fixed",
 )
+# The daily job reads the partners by windows of this many batches (in the order of their
+# ids) to find the customers due.
+REVIEW_CLAIM_WINDOW = 4
 # Consecutive claims that met rows changed by another worker before a worker leaves the
 # rest of the job to the others.
 MAX_CLAIM_CONFLICTS = 10
@@ -1127,26 +1130,44 @@ class ResPartner(models.Model):
         ``company`` (:meth:`_credit_review_customers_sql`) that are due on ``today`` — their
         next review date has come, or they were never reviewed — and that no other
         transaction holds (``FOR NO KEY UPDATE SKIP LOCKED``, see ``credit.job._credit_claim``),
-        in the order of their ids after ``after``. Returns their ids; None when ``shared`` and
-        one of them was reviewed by a transaction committed since this one began. One query,
-        which reads the partners from ``after`` on only until it has ``limit`` of them."""
+        in the order of their ids after ``after``. Returns ``(their ids, the id to go on
+        after)``; None when ``shared`` and one of them was reviewed by a transaction committed
+        since this one began.
+
+        The partners are read by windows of ids (the primary key's order, a few thousand at
+        a time) until ``limit`` of them are taken: a batch costs the same whatever the number
+        of partners, due or not."""
         self.env["res.partner"].flush_model(["credit_next_review_date"])
         # The next review date is per company (jsonb): read ``company``'s.
         next_review = self.sudo().with_company(company)._field_to_sql("p", "credit_next_review_date")
-        return self.env["credit.job"]._credit_claim(SQL(
-            """
-            SELECT p.id
-              FROM res_partner p
-             WHERE p.id > %(after)s
-               AND (%(next_review)s IS NULL OR %(next_review)s <= %(today)s)
-               AND %(customers)s
-          ORDER BY p.id
-             LIMIT %(limit)s
-               FOR NO KEY UPDATE OF p SKIP LOCKED
-            """,
-            after=after, limit=limit, next_review=next_review, today=today,
-            customers=self._credit_review_customers_sql(company),
-        ), shared=shared)
+        customers = self._credit_review_customers_sql(company)
+        window = REVIEW_CLAIM_WINDOW * limit
+        claimed = []
+        while len(claimed) < limit:
+            candidates = [row[0] for row in self.env.execute_query(SQL(
+                "SELECT id FROM res_partner WHERE id > %s ORDER BY id LIMIT %s", after, window))]
+            if not candidates:
+                break
+            wanted = limit - len(claimed)
+            ids = self.env["credit.job"]._credit_claim(SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                 WHERE p.id = ANY(%(candidates)s)
+                   AND (%(next_review)s IS NULL OR %(next_review)s <= %(today)s)
+                   AND %(customers)s
+              ORDER BY p.id
+                 LIMIT %(limit)s
+                   FOR NO KEY UPDATE OF p SKIP LOCKED
+                """,
+                candidates=candidates, next_review=next_review, today=today, customers=customers, limit=wanted,
+            ), shared=shared)
+            if ids is None:
+                return None
+            claimed += ids
+            # The window was read to its end, unless the batch filled up before.
+            after = ids[-1] if len(ids) == wanted else candidates[-1]
+        return claimed, after
 
     @api.model
     def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False, share=False):
@@ -1167,8 +1188,8 @@ class ResPartner(models.Model):
         cron = self.env["ir.cron"]
         after, conflicts, first, pending = 0, 0, True, False
         while True:
-            ids = self._credit_due_for_review(company, today, batch_size, after=after, shared=commit)
-            if ids is None:
+            claim = self._credit_due_for_review(company, today, batch_size, after=after, shared=commit)
+            if claim is None:
                 # Another worker reviewed some of them meanwhile: claim again in a new
                 # transaction, which sees what it did.
                 conflicts += 1
@@ -1177,6 +1198,7 @@ class ResPartner(models.Model):
                 cron._commit_progress()
                 continue
             conflicts = 0
+            ids, after = claim
             if not ids:
                 if commit and pending:
                     cron._commit_progress(remaining=0)
@@ -1185,7 +1207,6 @@ class ResPartner(models.Model):
             if first and share and commit and full:
                 self.env["credit.job"]._credit_trigger_workers()
             first = False
-            after = ids[-1]
             self.browse(ids)._credit_review("cron", company)
             if commit:
                 if not cron._commit_progress(len(ids), remaining=batch_size if full else 0):
