@@ -168,10 +168,10 @@ class SaleOrder(models.Model):
         groups="base.group_user")
     # The approval an approved order stands on, shown in its banner with Odoo's own widgets.
     credit_approval_id = fields.Many2one(
-        "credit.release.request", string="Credit Approval", compute="_compute_credit_approval",
+        "credit.release.request", compute="_compute_credit_approval",
         compute_sudo=True, groups="base.group_user")
     credit_approved_by_id = fields.Many2one(
-        "res.users", string="Credit Approved By", compute="_compute_credit_approval", compute_sudo=True,
+        "res.users", compute="_compute_credit_approval", compute_sudo=True,
         groups="base.group_user")
     credit_approved_max_amount = fields.Monetary(
         string="Credit Approved up To", compute="_compute_credit_approval", compute_sudo=True,
