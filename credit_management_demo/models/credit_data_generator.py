@@ -220,8 +220,8 @@ class CreditDataGenerator(models.AbstractModel):
         """The demo has no outgoing mail server. Its users read their notifications in
         Odoo's inbox: move there the ones Odoo's own demo data sent them by email before
         they were switched to the inbox (which would show as "Email Failure"). And the
-        follow-up run ``run_id`` executed two weeks ago belongs to the demo's history: its emails
-        to customers count as delivered, as they would have been then. New emails still
+        follow-up run ``run_id`` executed two weeks ago belongs to the demo's history: computed,
+        executed and its emails to customers delivered on its date by its controller. New emails still
         need a mail server (see the README)."""
         odoo_demo_user = self.env.ref("base.user_demo", raise_if_not_found=False)
         if odoo_demo_user:
@@ -232,7 +232,13 @@ class CreditDataGenerator(models.AbstractModel):
         ]).write({"notification_type": "inbox", "notification_status": "sent", "failure_type": False,
                   "failure_reason": False, "mail_mail_id": False})
         if run_id:
-            messages = self.env["credit.followup.run"].browse(run_id).line_ids.message_id
+            run = self.env["credit.followup.run"].browse(run_id)
+            # Computed and executed by its controller on its date, its emails sent then.
+            moment = fields.Datetime.to_datetime(run.date).replace(hour=9)
+            run.write({"compute_date": moment, "executed_date": moment, "execute_user_id": run.user_id.id})
+            run.line_ids.filtered("date_done").date_done = run.date
+            messages = run.line_ids.message_id
+            messages.write({"date": moment})
             notifications = self.env["mail.notification"].sudo().search([
                 ("mail_message_id", "in", messages.ids), ("notification_type", "=", "email")])
             notifications.mail_mail_id.write({"state": "sent", "failure_type": False, "failure_reason": False})
