@@ -166,6 +166,10 @@ class ResPartner(models.Model):
             self._credit_log_limit_changes(old_limits)
         if old_holds:
             self._credit_log_hold_changes(old_holds)
+            # A hold forced (or lifted) since a release was requested changes who may decide it.
+            self.env["credit.release.request"].sudo().search([
+                ("partner_id", "child_of", self.commercial_partner_id.ids), ("state", "=", "pending"),
+            ])._credit_schedule_decision()
         if override_changed:
             self._credit_apply_override(old_tiers)
         return result
