@@ -48,6 +48,9 @@
         "web.assets_backend": [
             "credit_management/static/src/**/*",
         ],
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/**/*",
+        ],
     },
     "post_init_hook": "_credit_post_init",
     "application": True,
