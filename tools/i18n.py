@@ -240,10 +240,12 @@ def cmd_export(args):
             exported = export_templates(odoo, database, folder)
             for addon, path in exported.items():
                 target = template_path(addon)
-                target.parent.mkdir(exist_ok=True)
-                target.write_bytes(path.read_bytes())
+                current = compare_templates(path, target) is None
+                if not current:  # a template only newer by its date is left as it is
+                    target.parent.mkdir(exist_ok=True)
+                    target.write_bytes(path.read_bytes())
                 template = polib.pofile(str(target))
-                devctl.say(f"{_display(target)}: {len(template)} messages")
+                devctl.say(f"{_display(target)}: {len(template)} messages{' (current)' if current else ''}")
                 for po_path in translation_paths(addon):
                     dropped = merge_translation(po_path, template)
                     devctl.say(f"{_display(po_path)}: merged"
