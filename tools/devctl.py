@@ -398,6 +398,8 @@ def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=Tr
     suite = start_suite(odoo, test_db, suite_log, tags, keep_db)
     if not demo_check:
         finish_suite(tally, suite, suite_log, started)
+        if not tags:
+            check_translations(tally, odoo, test_db)
         if not (keep or keep_db):
             drop_db(test_db)
         return
@@ -438,10 +440,30 @@ def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=Tr
             tally.add(passed=1)
 
     finish_suite(tally, suite, suite_log, started)
+    if not tags:
+        check_translations(tally, odoo, test_db)
     if not (keep or keep_db):
         drop_db(test_db)
     if not keep:
         drop_db(demo_db)
+
+
+def check_translations(tally, odoo, test_db):
+    """The committed .pot files are what Odoo exports from the suite's database, and the
+    .po files keep their messages' placeholders (tools/i18n.py)."""
+    import i18n
+
+    say("== Translations ==")
+    if not _addon_installed(test_db):
+        say("translations: not checked (the addon is not installed in the suite's database)")
+        return
+    problems = i18n.outdated_templates(odoo, test_db)
+    problems += [p for addon in i18n.ADDONS for path in i18n.translation_paths(addon)
+                 for p in i18n.translation_problems(path)]
+    for problem in problems:
+        say(problem)
+    say(f"translations: {'FAILED' if problems else 'current'}")
+    tally.add(passed=0 if problems else 1, failed=1 if problems else 0)
 
 
 def cmd_test(args):

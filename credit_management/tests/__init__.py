@@ -24,3 +24,4 @@ from . import test_receivables
 from . import test_portal_access
 from . import test_credit_documents
 from . import test_tours
+from . import test_translations
