@@ -23,3 +23,5 @@ from . import test_followup_segments
 from . import test_receivables
 from . import test_portal_access
 from . import test_credit_documents
+from . import test_identifiers
+from . import test_credit_info
