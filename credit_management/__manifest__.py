@@ -1,6 +1,6 @@
 {
     "name": "Credit Management",
-    "version": "19.0.1.0.2",
+    "version": "19.0.1.0.3",
     "category": "Accounting/Accounting",
     "summary": "Customer-focused credit control: risk tiers, credit holds, "
     "segmented follow-ups, complaints and notes shared by sales and credit",

@@ -156,4 +156,18 @@ SECRET_CHARACTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456
 def test_a_secret_never_survives_redaction(secret, before, after):
     text = secret.join([before, after, ""])
     assert secret not in redact(text, [secret])
-    assert secret not in redact({"note": text, "items": [text]}, [secret])["items"][0]
+    safe = redact({"note": text, "items": [text, {text: text}]}, [secret])
+    assert not any(secret in string for string in _strings(safe))
+
+
+def _strings(value):
+    """Every text in decoded JSON ``value``, keys included."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value

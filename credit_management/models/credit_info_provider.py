@@ -299,8 +299,8 @@ class CreditInfoProvider(models.Model):
     refresh_tier_ids = fields.Many2many(
         "credit.risk.tier", string="Refresh Customers of Tiers",
         help="The risk tiers whose customers the daily job keeps up to date.")
-    report_ids = fields.One2many("credit.info.report", "provider_id", string="Reports")
-    report_count = fields.Integer(string="Report Count", compute="_compute_report_count")
+    report_ids = fields.One2many("credit.info.report", "provider_id")
+    report_count = fields.Integer(compute="_compute_report_count")
 
     @api.depends("attempts", "timeout")
     def _compute_worst_case_seconds(self):

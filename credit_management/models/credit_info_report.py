@@ -81,24 +81,28 @@ class CreditInfoReport(models.Model):
             if vals.get("partner_id"):
                 vals["partner_id"] = self.env["res.partner"].browse(vals["partner_id"]).commercial_partner_id.id
         reports = super().create(vals_list)
-        reports._credit_apply_latest()
+        # A failed report changes nothing else.
+        reports._credit_apply_latest(reports._credit_pairs(done_only=True))
         return reports
 
     def write(self, vals):
-        before = self._credit_pairs()
+        changes_rating = bool({"partner_id", "company_id", "state", "rating", "date"} & vals.keys())
+        before = self._credit_pairs(done_only=True) if changes_rating else set()
         result = super().write(vals)
-        if {"partner_id", "company_id", "state", "rating", "date"} & vals.keys():
-            self._credit_apply_latest(before | self._credit_pairs())
+        if changes_rating:
+            self._credit_apply_latest(before | self._credit_pairs(done_only=True))
         return result
 
     def unlink(self):
-        pairs = self._credit_pairs()
+        pairs = self._credit_pairs(done_only=True)
         result = super().unlink()
         self.env["credit.info.report"]._credit_apply_latest(pairs)
         return result
 
-    def _credit_pairs(self):
-        return {(report.partner_id.id, report.company_id.id) for report in self.sudo()}
+    def _credit_pairs(self, done_only=False):
+        """The (partner id, company id) of the reports of ``self`` (``done`` ones only)."""
+        return {(report.partner_id.id, report.company_id.id) for report in self.sudo()
+                if not done_only or report.state == "done"}
 
     @api.model
     def _credit_latest_done(self, partner_ids, company_ids):

@@ -1696,6 +1696,9 @@ class ResPartner(models.Model):
     # ======================================================================
     # Outside information: identifiers checked with python-stdnum, credit reports
     # ======================================================================
+    # The most customers whose credit reports a user fetches at once (the daily job does more).
+    _credit_manual_fetch_limit = 50
+
     credit_identifier_state = fields.Selection(
         [
             ("valid", "Valid"),
@@ -1889,15 +1892,21 @@ class ResPartner(models.Model):
                 "No credit information provider is set up for %(company)s: a credit manager adds one in Credit → "
                 "Configuration → Credit Information Providers.", company=company.name))
         partners = self.commercial_partner_id
-        missing = [partner for partner in partners if not partner._credit_lookup_identifier(provider.lookup_by)[0]]
-        if missing:
+        if len(partners) > self._credit_manual_fetch_limit:
+            raise UserError(self.env._(
+                "Fetch the credit reports of at most %(limit)s customers at once, not %(count)s: the daily job "
+                "refreshes those of the tiers its provider names.",
+                limit=self._credit_manual_fetch_limit, count=len(partners)))
+        missing = partners.filtered(lambda partner: not partner._credit_lookup_identifier(provider.lookup_by)[0])
+        if missing == partners:
             raise UserError("\n".join(partner._credit_missing_identifier_text(provider) for partner in missing))
-        reports = provider._credit_fetch(partners, company, "manual")
-        return self._credit_report_notification(reports)
+        reports = provider._credit_fetch(partners - missing, company, "manual")
+        return self._credit_report_notification(reports, missing)
 
     @api.model
-    def _credit_report_notification(self, reports):
-        """The notification saying what fetching ``reports`` gave."""
+    def _credit_report_notification(self, reports, skipped=None):
+        """The notification saying what fetching ``reports`` gave, and which customers
+        were ``skipped`` (no number to look them up by)."""
         _ = self.env._
         reports = reports.sudo()
         failed = reports.filtered(lambda report: report.state == "failed")
@@ -1921,6 +1930,9 @@ class ResPartner(models.Model):
             if failed:
                 message = " ".join([message, *(f"{report.partner_id.display_name}: {report.error}"
                                                for report in failed[:3])])
+        if skipped:
+            message = " ".join([message, _("Skipped, without the number the provider needs: %(partners)s.",
+                                           partners=", ".join(skipped[:5].mapped("display_name")))])
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

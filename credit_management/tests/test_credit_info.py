@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import logging
 import threading
@@ -5,6 +6,7 @@ import time
 from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -353,6 +355,15 @@ class CreditInfoTests:
             self._fetch(self.customer)
         self.assertEqual(str(refused.exception),
                          "Acme Customer has no valid VAT number: Test Bureau looks companies up by it.")
+        self._route("/companies/be/BE0477472701", self._good())
+        with self._logs():
+            result = self.env.ref("credit_management.action_server_credit_fetch_report").with_user(
+                self.controller).with_context(active_model="res.partner",
+                                              active_ids=(self.belgian | self.customer).ids).run()
+        self.assertEqual(result["params"]["message"], "Brussels Buyer: rating 30.0 / 100 from Test Bureau. The next "
+                         "risk review uses it. Recommended limit: 25,000.00\xa0€. Skipped, without the number the "
+                         "provider needs: Acme Customer.")
+        self.assertEqual(self._last_report().state, "done")
         self.provider.active = False
         with self.assertRaises(UserError) as refused:
             self._fetch()
@@ -364,6 +375,29 @@ class CreditInfoTests:
             "partner_id": self.belgian.id, "company_id": self.company_b.id, "rating": 90.0})
         self.assertEqual(self.belgian.with_company(self.company_b).credit_external_rating, 90.0)
         self.assertFalse(self.belgian.with_company(self.company).credit_external_rating_date)
+
+    def test_ratings_typed_before_credit_reports_become_reports_entered_by_hand(self):
+        """The update to the version with credit reports (its migration) keeps the ratings
+        typed on customers before, as reports: their only source from then on."""
+        path = Path(__file__).resolve().parents[1] / "migrations" / "19.0.1.0.3" / "post-migrate.py"
+        spec = importlib.util.spec_from_file_location("credit_management_migration_19_0_1_0_3", path)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        typed = self._customer("Typed Before")
+        rated_on = fields.Date.today() - timedelta(days=20)
+        typed.sudo().with_company(self.company).write(
+            {"credit_external_rating": 55.0, "credit_external_rating_date": rated_on})
+        self.env.flush_all()
+        migration.migrate(self.env.cr, "19.0.1.0.2")
+        self.env.invalidate_all()
+        [report] = self.env["credit.info.report"].sudo().search([("partner_id", "=", typed.id)])
+        self.assertRecordValues(report, [{"state": "done", "origin": "entry", "rating": 55.0,
+                                          "company_id": self.company.id, "provider_name": False}])
+        self.assertEqual(report.date.date(), rated_on)
+        self.assertEqual((typed.credit_external_rating, typed.credit_external_rating_date), (55.0, rated_on))
+        migration.migrate(self.env.cr, "19.0.1.0.2")
+        self.assertEqual(self.env["credit.info.report"].sudo().search_count([("partner_id", "=", typed.id)]), 1,
+                         "run twice, nothing twice")
 
     def test_provider_settings_are_checked(self):
         self._bureau()

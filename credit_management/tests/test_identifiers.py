@@ -42,7 +42,8 @@ class IdentifierTests:
 
     def _skip_if_odoo_checks_vat(self):
         if self.env["res.partner"]._credit_odoo_checks_vat():
-            self.skipTest("base_vat is installed: Odoo checks VAT numbers itself (see the base_vat tests)")
+            self.skipTest("base_vat is installed: Odoo checks VAT numbers itself (tested by "
+                          "test_with_base_vat_installed_one_check_one_message)")
 
     def _odoo_checks_vat(self, checks=True):
         """Behave as with (or without) Odoo's base_vat installed, as far as this addon asks."""
@@ -121,7 +122,6 @@ class IdentifierTests:
         self.assertEqual(nowhere.company_registry, "x")
 
     def test_identifiers_missing_or_invalid_are_listed_by_the_filter(self):
-        self._skip_if_odoo_checks_vat()
         valid = self._company("be", vat="BE0477472701")
         missing = self._company("de")
         moved = self._company("fr", company_registry="552008443")
@@ -166,7 +166,9 @@ class IdentifierTests:
     def test_with_odoo_checking_vat_numbers_this_addon_leaves_them_alone(self):
         """As with base_vat installed (its check present): the VAT number is Odoo's to
         check and format, no second check nor message; registration numbers are still
-        checked here. The state follows Odoo's verdict (``_run_vat_checks``)."""
+        checked here. The state follows Odoo's verdict (``_run_vat_checks``). Where
+        base_vat is installed, the test below checks the real thing instead."""
+        self._skip_if_odoo_checks_vat()
         Partner = type(self.env["res.partner"])
         with self._odoo_checks_vat():
             partner = self._company("be", vat="BE 0477 472 702")
