@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..credit_core.bounds import AMOUNT
 from .credit_info_provider import CREDIT_MANAGER
@@ -38,9 +38,10 @@ class CreditInfoReport(models.Model):
     date = fields.Datetime(required=True, default=fields.Datetime.now, index=True)
     origin = fields.Selection(ORIGIN_SELECTION, required=True, default="entry")
     user_id = fields.Many2one("res.users", string="By", default=lambda self: self.env.user)
-    state = fields.Selection([("done", "Done"), ("failed", "Failed")], required=True, default="done")
+    state = fields.Selection([("done", "Done"), ("failed", "Failed")], string="Status", required=True, default="done")
+    # A failed report has no rating: ratings of several reports do not add up nor average.
     rating = fields.Float(
-        digits=(5, 1), aggregator="avg",
+        digits=(5, 1), aggregator=None,
         help="The provider's rating as a risk from 0 (safest) to 100 (riskiest), as the risk score.")
     rating_value = fields.Char(string="Rating as Given", help="The rating as the provider gave it.")
     recommended_limit = fields.Monetary(
@@ -57,13 +58,12 @@ class CreditInfoReport(models.Model):
         string="Answer", groups=CREDIT_MANAGER,
         help="The provider's answer as it came, secrets (keys, passwords, tokens) removed.")
 
-    @api.depends("partner_id", "date", "provider_name")
+    @api.depends("date", "provider_name")
     def _compute_display_name(self):
         for report in self:
-            report.display_name = " – ".join(filter(None, [
-                report.partner_id.display_name, report.provider_name or self.env._("Entered by hand"),
-                fields.Date.to_string(report.date.date()) if report.date else "",
-            ]))
+            date = format_date(self.env, fields.Date.context_today(report, report.date)) if report.date else ""
+            report.display_name = self.env._(
+                "%(provider)s, %(date)s", provider=report.provider_name or self.env._("Entered by hand"), date=date)
 
     @api.constrains("state", "rating")
     def _check_credit_rating(self):

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests.common import BlockedRequest, _super_send
+from odoo.tools import format_date
 
 API_KEY = "key-7f3a9c2e51"
 PASSWORD = "pa55-word-b81d"
@@ -169,6 +170,7 @@ class CreditInfoTests:
             "http_status": 200, "attempts": 1, "user_id": self.controller.id, "company_id": self.company.id,
         }])
         self.assertEqual(report.currency_id.name, "EUR")
+        self.assertEqual(report.display_name, f"Test Bureau, {format_date(self.env, fields.Date.today())}")
         [call] = self.server.calls
         self.assertEqual(call["headers"]["X-API-Key"], API_KEY)
         partner = self.belgian.with_user(self.controller)
