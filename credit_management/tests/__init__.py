@@ -25,3 +25,5 @@ from . import test_portal_access
 from . import test_credit_documents
 from . import test_tours
 from . import test_translations
+from . import test_identifiers
+from . import test_credit_info
