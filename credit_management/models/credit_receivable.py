@@ -1,10 +1,11 @@
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..credit_core.receivables import EXCLUSIONS
+from ..credit_core.receivables import EXCLUSIONS, due_before
 
 # What a receivable line reads (the lean projection of ``_lines_sql``) and what its
-# details read (the invoice and the commercial partner): flushed before each query.
+# details read (the invoice and the commercial partner): flushed before a query that
+# reads them runs (the ``to_flush`` of its SQL, each model flushed once per query).
 LINE_FIELDS = (
     ("account.move.line", ["account_id", "amount_residual", "balance", "company_id", "company_currency_id",
                            "date", "date_maturity", "move_id", "parent_state", "partner_id", "reconciled"]),
@@ -15,6 +16,15 @@ DETAIL_FIELDS = (
     ("account.move", ["name", "move_type", "invoice_user_id", "credit_disputed", "credit_promise_date"]),
     ("res.partner", ["credit_followup_pause_until"]),
 )
+ORDER_FIELDS = (
+    ("sale.order", ["state", "company_id", "partner_invoice_id", "amount_total", "currency_id"]),
+    ("sale.order.line", ["order_id", "invoice_lines"]),
+    ("account.move.line", ["price_total", "move_id"]),
+    ("account.move", ["state", "move_type"]),
+    ("res.partner", ["commercial_partner_id"]),
+)
+DRAFT_FIELDS = (("account.move", ["state", "move_type", "commercial_partner_id", "amount_total_signed", "company_id"]),)
+RATE_FIELDS = (("res.currency.rate", ["currency_id", "company_id", "name", "rate"]),)
 
 # What the receivables layer reads of a company: its accounting entity (``parent_path``),
 # currency and exposure settings — not every field of it.
@@ -82,6 +92,12 @@ class CreditReceivable(models.AbstractModel):
         return lines.filtered(lambda line: line.account_id.account_type == "asset_receivable" and line.partner_id)
 
     @api.model
+    def _fields_of(self, spec):
+        """The fields of ``spec`` (``(model, field names)`` pairs), for the ``to_flush``
+        of the SQL that reads them."""
+        return [self.env[model]._fields[fname] for model, fnames in spec for fname in fnames]
+
+    @api.model
     def _partner_filter_sql(self, column, partner_ids):
         """SQL condition: the partner id ``column`` is one of ``partner_ids`` (a list of
         ids, or an SQL query selecting them)."""
@@ -110,8 +126,6 @@ class CreditReceivable(models.AbstractModel):
         per query) rather than by joining ``account_account``: the open lines are then read
         from the index ``account_move_line_credit_open_receivable_idx`` alone.
         """
-        for model, fnames in LINE_FIELDS:
-            self.env[model].flush_model(fnames)
         conditions = [
             SQL("aml.account_id = ANY(ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable'))"),
             SQL("aml.parent_state = 'posted'"),
@@ -133,7 +147,7 @@ class CreditReceivable(models.AbstractModel):
               JOIN res_partner p ON p.id = aml.partner_id
              WHERE %(conditions)s
             """,
-            on_date=on_date, conditions=SQL(" AND ").join(conditions),
+            on_date=on_date, conditions=SQL(" AND ").join(conditions), to_flush=self._fields_of(LINE_FIELDS),
         )
         if lean:
             return lines
@@ -141,12 +155,10 @@ class CreditReceivable(models.AbstractModel):
 
     @api.model
     def _line_details_sql(self, lines, on_date):
-        """SQL selecting the rows of ``lines`` (an SQL relation of lean rows of
-        :meth:`_lines_sql`: a sub-query or a CTE) with what their invoice ``am`` and
-        commercial partner ``cp`` say on ``on_date``: every column of :meth:`_lines_sql`.
-        Conditions on the lean columns are applied before the invoices are read."""
-        for model, fnames in DETAIL_FIELDS:
-            self.env[model].flush_model(fnames)
+        """SQL selecting the rows of ``lines`` (a sub-query of lean rows of
+        :meth:`_lines_sql`) with what their invoice ``am`` and commercial partner ``cp``
+        say on ``on_date``: every column of :meth:`_lines_sql`. Conditions on the lean
+        columns are applied before the invoices are read."""
         exclusion = SQL("CASE %s END", SQL(" ").join(
             SQL("WHEN %s THEN %s", condition, reason) for reason, condition in self._exclusions_sql(on_date).items()))
         return SQL(
@@ -158,7 +170,7 @@ class CreditReceivable(models.AbstractModel):
               JOIN account_move am ON am.id = line.move_id
               JOIN res_partner cp ON cp.id = line.partner_id
             """,
-            lines=lines, exclusion=exclusion,
+            lines=lines, exclusion=exclusion, to_flush=self._fields_of(DETAIL_FIELDS),
         )
 
     # ------------------------------------------------------------------ what customers owe
@@ -170,7 +182,6 @@ class CreditReceivable(models.AbstractModel):
         currency is chosen as ``res.currency._get_rates`` does: its latest rate up to
         today of the company's root or of no company (the company's first), else its
         first one, else 1."""
-        self.env["res.currency.rate"].flush_model(["currency_id", "company_id", "name", "rate"])
         today = fields.Date.context_today(self)
 
         def rate(currency_sql):
@@ -189,7 +200,7 @@ class CreditReceivable(models.AbstractModel):
         return SQL(
             "(CASE WHEN %(currency)s = %(company_currency)s THEN 1.0 ELSE %(company_rate)s / %(rate)s END)",
             currency=currency, company_currency=company_currency,
-            company_rate=rate(SQL("%s", company_currency)), rate=rate(currency),
+            company_rate=rate(SQL("%s", company_currency)), rate=rate(currency), to_flush=self._fields_of(RATE_FIELDS),
         )
 
     @api.model
@@ -200,14 +211,6 @@ class CreditReceivable(models.AbstractModel):
         ``company``'s currency at today's rate: its total minus what is already invoiced
         from it (down payments and their later deduction included, credit notes
         subtracted), so that nothing invoiced is counted twice."""
-        for model, fnames in (
-            ("sale.order", ["state", "company_id", "partner_invoice_id", "amount_total", "currency_id"]),
-            ("sale.order.line", ["order_id", "invoice_lines"]),
-            ("account.move.line", ["price_total", "move_id"]),
-            ("account.move", ["state", "move_type"]),
-            ("res.partner", ["commercial_partner_id"]),
-        ):
-            self.env[model].flush_model(fnames)
         invoiced_states = ["posted", "draft"] if company.credit_exposure_draft_invoices else ["posted"]
         return SQL(
             """
@@ -231,19 +234,19 @@ class CreditReceivable(models.AbstractModel):
             """,
             factor=self._currency_factor_sql(company, SQL("so.currency_id")),
             invoiced_states=invoiced_states, company_ids=self._company_ids(company), where=where,
+            to_flush=self._fields_of(ORDER_FIELDS),
         )
 
     @api.model
-    def _exposure_sql(self, company, partner_ids=None, exclude_order_ids=None, receivables=None):
+    def _exposure_sql(self, company, partner_ids=None, exclude_order_ids=None):
         """SQL selecting ``(partner_id, receivable, orders, drafts, total)``: one row per
         commercial partner (of ``partner_ids``: ids or an SQL query selecting them; or
         all) with a non-zero component, amounts in ``company``'s currency.
 
         Components switched off in ``company``'s settings count as zero; confirmed orders
         of ``exclude_order_ids`` are left out (to check one of them against the rest).
-        ``receivables``: an SQL relation of the lean receivable lines to sum (a CTE of
-        :meth:`_lines_sql` already read for other rules), by default read here. Every
-        open receivable counts, left alone or not: a disputed invoice is still owed.
+        Every open receivable counts, left alone or not (``credit_core.receivables.owed``):
+        the lean projection of :meth:`_lines_sql` is summed.
         Rights are not applied on purpose: a salesperson who sees only their own orders
         must still get the customer's true exposure; the rows are amounts, never the
         documents.
@@ -252,16 +255,10 @@ class CreditReceivable(models.AbstractModel):
         today = fields.Date.context_today(self)
         parts = []
         if company.credit_exposure_receivables:
-            if receivables is None:
-                receivables = SQL("(%s)", self._lines_sql(company, today, partner_ids, lean=True))
-                where = SQL("TRUE")
-            else:
-                where = self._partner_filter_sql(SQL("r.partner_id"), partner_ids) \
-                    if partner_ids is not None else SQL("TRUE")
             parts.append(SQL(
                 "SELECT r.partner_id, SUM(r.residual) AS receivable, 0 AS orders, 0 AS drafts"
-                " FROM %s AS r WHERE %s GROUP BY r.partner_id",
-                receivables, where,
+                " FROM (%s) AS r GROUP BY r.partner_id",
+                self._lines_sql(company, today, partner_ids, lean=True),
             ))
         if company.credit_exposure_orders:
             where = SQL("TRUE")
@@ -274,8 +271,6 @@ class CreditReceivable(models.AbstractModel):
                 self._uninvoiced_orders_sql(company, where),
             ))
         if company.credit_exposure_draft_invoices:
-            self.env["account.move"].flush_model(["state", "move_type", "commercial_partner_id",
-                                                  "amount_total_signed", "company_id"])
             partner_filter = SQL("AND %s", self._partner_filter_sql(SQL("am.commercial_partner_id"), partner_ids)) \
                 if partner_ids is not None else SQL()
             # The conditions of the index account_move_credit_draft_invoice_idx.
@@ -290,6 +285,7 @@ class CreditReceivable(models.AbstractModel):
               GROUP BY am.commercial_partner_id
                 """,
                 company_ids=self._company_ids(company), partner_filter=partner_filter,
+                to_flush=self._fields_of(DRAFT_FIELDS),
             ))
         if not parts:
             return NO_EXPOSURE
@@ -305,16 +301,16 @@ class CreditReceivable(models.AbstractModel):
 
     # ------------------------------------------------------------------ overdue and credits
     @api.model
-    def _overdue_sql(self, company, on_date, partner_ids, allowed_days, listed, receivables=None):
+    def _overdue_sql(self, company, on_date, partner_ids, allowed_days, listed):
         """SQL selecting ``(partner_id, move_id, name, due, residual, overdue_count,
         overdue_amount)``: per commercial partner of ``partner_ids``, the invoices with an
         instalment overdue by more than ``allowed_days`` on ``on_date`` and not left alone,
         counted and summed (company currency) per partner, the ``listed`` most overdue
         named (``due``: the oldest such instalment; ``residual``: what those instalments
-        still owe). ``receivables``: an SQL relation of the lean receivable lines to read
-        (a CTE of :meth:`_lines_sql`), by default read here."""
-        if receivables is None:
-            receivables = SQL("(%s)", self._lines_sql(company, on_date, partner_ids, lean=True))
+        still owe). Only the instalments due before the threshold are read
+        (``credit_core.receivables.due_before``): a range of the index of the open
+        receivables; their invoices and customers are read for those only."""
+        receivables = SQL("(%s)", self._lines_sql(company, on_date, partner_ids, lean=True))
         return SQL(
             """
             WITH overdue AS (
@@ -322,7 +318,7 @@ class CreditReceivable(models.AbstractModel):
                        SUM(r.residual) AS residual
                   FROM (%(lines)s) r
                  WHERE r.residual > 0
-                   AND r.days_overdue > %(allowed_days)s
+                   AND r.date_due < %(due_before)s
                    AND r.exclusion IS NULL
               GROUP BY r.partner_id, r.move_id, r.move_name
             ), ranked AS (
@@ -338,42 +334,41 @@ class CreditReceivable(models.AbstractModel):
              WHERE rank <= %(listed)s
           ORDER BY partner_id, rank
             """,
-            lines=self._line_details_sql(receivables, on_date), allowed_days=allowed_days, listed=listed,
+            # Overdue by more than ``allowed_days``: due before this date (a range of the
+            # index of the open receivables, not a test on each of them).
+            lines=self._line_details_sql(receivables, on_date), due_before=due_before(on_date, allowed_days),
+            listed=listed,
         )
 
     @api.model
     def _standing_sql(self, company, on_date, partner_ids, exposure_ids=(), exclude_order_ids=None,
                       allowed_days=0, listed=0):
         """SQL of what the hold rules read of the commercial partners ``partner_ids`` in
-        ``company``, in one statement that reads their open receivables once: rows
-        ``(partner_id, exposure, overdue_count, overdue_amount, move_id, name, due,
-        residual)``, one per overdue invoice listed (see :meth:`_overdue_sql`, the
-        ``listed`` most overdue by more than ``allowed_days`` on ``on_date``, most overdue
-        first), or one with no invoice. ``exposure``: the total of :meth:`_exposure_sql`
-        for the partners of ``exposure_ids`` (without the confirmed orders of
-        ``exclude_order_ids``), else 0; ``allowed_days`` 0: the overdue rule is off,
-        nothing is overdue."""
-        receivables = SQL("receivable")
-        exposure = self._exposure_sql(company, list(exposure_ids), exclude_order_ids, receivables) \
-            if exposure_ids else NO_EXPOSURE
-        overdue = self._overdue_sql(company, on_date, partner_ids, allowed_days, listed, receivables) \
-            if allowed_days > 0 else SQL(
-                "SELECT NULL::int AS partner_id, NULL::int AS move_id, NULL::varchar AS name, NULL::date AS due, "
-                "0::numeric AS residual, 0::bigint AS overdue_count, 0::numeric AS overdue_amount WHERE FALSE")
+        ``company``, in one statement: rows ``(partner_id, exposure, overdue_count,
+        overdue_amount, move_id, name, due, residual)``, one per overdue invoice listed
+        (see :meth:`_overdue_sql`: the ``listed`` most overdue by more than
+        ``allowed_days`` on ``on_date``, most overdue first), or one with no invoice.
+        ``exposure``: the total of :meth:`_exposure_sql` for the partners of
+        ``exposure_ids`` (without the confirmed orders of ``exclude_order_ids``), else 0;
+        ``allowed_days`` 0: the overdue rule is off, nothing is overdue.
+
+        The exposure sums the partners' open receivables; the overdue rule reads only
+        those due before its threshold, a range of the same index: the instalments not
+        due yet are not read twice."""
+        exposure = self._exposure_sql(company, list(exposure_ids), exclude_order_ids) if exposure_ids else NO_EXPOSURE
+        overdue = self._overdue_sql(company, on_date, partner_ids, allowed_days, listed) if allowed_days > 0 else SQL(
+            "SELECT NULL::int AS partner_id, NULL::int AS move_id, NULL::varchar AS name, NULL::date AS due, "
+            "0::numeric AS residual, 0::bigint AS overdue_count, 0::numeric AS overdue_amount WHERE FALSE")
         return SQL(
             """
-            WITH receivable AS MATERIALIZED (%(lines)s),
-                 exposure AS (%(exposure)s),
-                 overdue AS (%(overdue)s)
             SELECT partner.id, COALESCE(exposure.total, 0), COALESCE(overdue.overdue_count, 0),
                    COALESCE(overdue.overdue_amount, 0), overdue.move_id, overdue.name, overdue.due,
                    overdue.residual
               FROM unnest(%(partner_ids)s::int[]) AS partner(id)
-         LEFT JOIN exposure ON exposure.partner_id = partner.id
-         LEFT JOIN overdue ON overdue.partner_id = partner.id
+         LEFT JOIN (%(exposure)s) exposure ON exposure.partner_id = partner.id
+         LEFT JOIN (%(overdue)s) overdue ON overdue.partner_id = partner.id
           ORDER BY partner.id, overdue.due, overdue.move_id
             """,
-            lines=self._lines_sql(company, on_date, partner_ids, lean=True),
             exposure=exposure, overdue=overdue, partner_ids=list(partner_ids),
         )
 
