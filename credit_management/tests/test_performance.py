@@ -143,6 +143,25 @@ class PerformanceTests:
         self.assertEqual(available, sorted(available))
         self.assertEqual([row["id"] for row in page_few["records"]][-1], self.few_invoices.id)
 
+    def test_sort_on_available_credit_counts_a_default_limit(self):
+        """The sort sums the exposure of the customers with a limit only: a limit that
+        comes from a company default (no value on the customer) counts too."""
+        defaulted, unlimited = self.env["res.partner"].create([
+            {"name": "Default Limit Ltd", "is_company": True}, {"name": "Own Limit Ltd", "is_company": True}])
+        self.env.flush_all()
+        self.env["ir.default"].set("res.partner", "credit_limit", 500.0, company_id=self.company.id)
+        unlimited.with_company(self.company).credit_limit = 0  # its own: no limit
+        own_value = self.env.execute_query(SQL("SELECT credit_limit FROM res_partner WHERE id = %s", defaulted.id))
+        self.assertEqual(own_value, [(None,)], "No value of its own: the company default applies")
+        self._invoice(defaulted, 800)
+        self._invoice(unlimited, 800)
+        Partner = self.env["res.partner"].with_company(self.company)
+        customers = defaulted | unlimited | self.few_invoices
+        self.assertEqual(Partner.browse(defaulted.id).credit_available, -300)
+        self.assertEqual(Partner.search([("id", "in", customers.ids), ("credit_available", "<", 0)]), defaulted)
+        self.assertEqual(Partner.search([("id", "in", customers.ids)], order="credit_available").ids,
+                         [defaulted.id, unlimited.id, self.few_invoices.id])
+
     # ------------------------------------------------------------------ one definition, its index
     def test_lean_receivables_are_the_full_ones_without_their_invoice(self):
         Receivable = self.env["credit.receivable"]
