@@ -122,14 +122,20 @@ class CreditReceivable(models.AbstractModel):
         them); ``open_only``: only the lines not fully reconciled (else also the settled
         ones, for histories).
 
-        The receivable accounts are found by id (``account_id = ANY(...)``, evaluated once
-        per query) rather than by joining ``account_account``: the open lines are then read
-        from the index ``account_move_line_credit_open_receivable_idx`` alone.
+        The open lines are found by receivable account id (``account_id = ANY(...)``, the
+        ids read once per query) and read from the index
+        ``account_move_line_credit_open_receivable_idx`` alone; histories, which read every
+        line of their customers, join the receivable accounts instead (measured faster:
+        PostgreSQL then knows how few accounts they are).
         """
-        conditions = [
-            SQL("aml.account_id = ANY(ARRAY(SELECT id FROM account_account WHERE account_type = 'asset_receivable'))"),
-            SQL("aml.parent_state = 'posted'"),
-        ]
+        receivable = SQL("account_type = 'asset_receivable'")
+        if open_only:
+            accounts = SQL()
+            conditions = [SQL("aml.account_id = ANY(ARRAY(SELECT id FROM account_account WHERE %s))", receivable)]
+        else:
+            accounts = SQL("JOIN account_account acc ON acc.id = aml.account_id")
+            conditions = [SQL("acc.%s", receivable)]
+        conditions.append(SQL("aml.parent_state = 'posted'"))
         if company is not None:
             conditions.append(SQL("aml.company_id = ANY(%s)", self._company_ids(company)))
         if partner_ids is not None:
@@ -144,10 +150,12 @@ class CreditReceivable(models.AbstractModel):
                    aml.balance AS amount, aml.amount_residual AS residual,
                    %(on_date)s - COALESCE(aml.date_maturity, aml.date) AS days_overdue
               FROM account_move_line aml
+              %(accounts)s
               JOIN res_partner p ON p.id = aml.partner_id
              WHERE %(conditions)s
             """,
-            on_date=on_date, conditions=SQL(" AND ").join(conditions), to_flush=self._fields_of(LINE_FIELDS),
+            on_date=on_date, accounts=accounts, conditions=SQL(" AND ").join(conditions),
+            to_flush=self._fields_of(LINE_FIELDS),
         )
         if lean:
             return lines
