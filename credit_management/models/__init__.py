@@ -1,6 +1,7 @@
 from . import credit_bounded_mixin
 from . import credit_receivable
 from . import account_move
+from . import account_move_line
 from . import account_partial_reconcile
 from . import credit_complaint_category
 from . import credit_complaint_root_cause

@@ -75,6 +75,11 @@ CREDIT_FIELD_GROUPS = {
 CREDIT_FIELD_BOUNDS = {"credit_limit": AMOUNT}
 CREDIT_HOLD_FIELDS = frozenset({"credit_manual_hold", "credit_hold_reason", "credit_hold_forced"})
 CREDIT_OVERRIDE_FIELDS = frozenset({"credit_tier_override_id", "credit_override_reason", "credit_override_until"})
+# What the hold rules read of a company (``res.company._credit_hold_settings``).
+HOLD_SETTINGS_FIELDS = ["credit_hold_tier_policy", "credit_hold_over_limit", "credit_hold_overdue_days"]
+# What the hold rules read of a customer (``_credit_standings``).
+STANDING_FIELDS = ["credit_risk_tier_id", "credit_limit", "credit_manual_hold", "credit_hold_reason",
+                   "credit_hold_forced"]
 
 # The comparisons a search on an amount computed in Python accepts.
 SALES_OPERATORS = {
@@ -287,7 +292,9 @@ class ResPartner(models.Model):
 
     def _credit_limits(self, company):
         """Return {commercial partner id: credit limit} for ``company`` (0 = no limit)."""
+        self.fetch(["commercial_partner_id"])
         commercial = self.commercial_partner_id.with_company(company).sudo()
+        commercial.fetch(["credit_limit"])  # not every company-dependent field of the partners
         return {partner.id: partner.credit_limit for partner in commercial}
 
     # ------------------------------------------------------------------ exposure
@@ -300,6 +307,7 @@ class ResPartner(models.Model):
         A fixed number of queries whatever the number of partners or documents.
         """
         partners = self if partners is None else partners
+        partners.fetch(["commercial_partner_id"])
         commercial_ids = partners.commercial_partner_id.ids
         if not commercial_ids:
             return {}
@@ -318,33 +326,66 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ search / sort
     def _credit_exposure_join(self, alias, query):
-        """Join the exposure rows to ``query`` on ``alias``'s commercial partner and
-        return the SQL of the exposure total and of the credit available."""
-        company = self.env.company
+        """Join the exposure of every customer to ``query`` on ``alias``'s commercial
+        partner and return the SQL of its total."""
         exposure_alias = query.make_alias(alias, "credit_exposure")
         query.add_join(
-            "LEFT JOIN", exposure_alias, SQL("(%s)", self.env["credit.receivable"]._exposure_sql(company)),
+            "LEFT JOIN", exposure_alias,
+            SQL("(%s)", self.env["credit.receivable"]._exposure_sql(self.env.company)),
             SQL("%s = %s", SQL.identifier(exposure_alias, "partner_id"),
                 SQL.identifier(alias, "commercial_partner_id")),
         )
-        total = SQL("COALESCE(%s, 0)", SQL.identifier(exposure_alias, "total"))
-        commercial_alias = query.make_alias(alias, "credit_commercial")
+        return SQL("COALESCE(%s, 0)", SQL.identifier(exposure_alias, "total"))
+
+    def _credit_available_join(self, alias, query):
+        """Join the available credit of the customers with a credit limit to ``query``
+        on ``alias``'s commercial partner and return its SQL (0 without a limit, as
+        ``available_credit``): only their exposure is summed."""
+        company = self.env.company
+        partners = self.sudo().with_company(company)
+        limit = SQL("COALESCE(%s, 0)", partners._field_to_sql("limited", "credit_limit"))
+        has_limit = SQL("%s != 0", limit)
+        if not self._fields["credit_limit"].get_company_dependent_fallback(partners):
+            # Without a default limit, only the partners with a value have one: Odoo's index
+            # of the values set finds them (few), where the planner cannot tell how many
+            # the condition on the company's value keeps.
+            has_limit = SQL("limited.credit_limit IS NOT NULL AND %s", has_limit)
+        limited_ids = SQL("SELECT limited.id FROM res_partner limited WHERE %s", has_limit)
+        available_alias = query.make_alias(alias, "credit_available")
         query.add_join(
-            "JOIN", commercial_alias, SQL.identifier("res_partner"),
-            SQL("%s = %s", SQL.identifier(commercial_alias, "id"),
+            "LEFT JOIN", available_alias,
+            SQL(
+                """
+                (SELECT limited.id AS partner_id, %(limit)s - COALESCE(exposure.total, 0) AS available
+                   FROM res_partner limited
+              LEFT JOIN (%(exposure)s) exposure ON exposure.partner_id = limited.id
+                  WHERE %(has_limit)s)
+                """,
+                limit=limit, has_limit=has_limit,
+                exposure=self.env["credit.receivable"]._exposure_sql(company, limited_ids),
+            ),
+            SQL("%s = %s", SQL.identifier(available_alias, "partner_id"),
                 SQL.identifier(alias, "commercial_partner_id")),
         )
-        limit = SQL("COALESCE(%s, 0)", self.sudo().with_company(company)._field_to_sql(
-            commercial_alias, "credit_limit", query))
-        available = SQL("CASE WHEN %(limit)s = 0 THEN 0 ELSE %(limit)s - %(total)s END",
-                        limit=limit, total=total)
-        return total, available
+        return SQL("COALESCE(%s, 0)", SQL.identifier(available_alias, "available"))
+
+    @api.readonly
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        sorts = {term.split()[0] for term in (order or "").split(",") if term.strip()}
+        if field_names != [] and limit and sorts & {"credit_exposure", "credit_available"}:
+            # Every customer is sorted to keep one page: read the page's fields for its
+            # rows only, not in the sorting query for every customer.
+            records = super().search_fetch(domain, [], offset=offset, limit=limit, order=order)
+            records.fetch(field_names)
+            return records
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
 
     def _field_to_sql(self, alias, field_expr, query=None):
         if field_expr in ("credit_exposure", "credit_available") and query is not None:
             self._check_field_access(self._fields[field_expr], "read")
-            total, available = self._credit_exposure_join(alias, query)
-            return total if field_expr == "credit_exposure" else available
+            if field_expr == "credit_exposure":
+                return self._credit_exposure_join(alias, query)
+            return self._credit_available_join(alias, query)
         return super()._field_to_sql(alias, field_expr, query)
 
     def _credit_search_amount(self, field_expr, operator, value):
@@ -430,7 +471,10 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id.credit_manual_hold", "commercial_partner_id.credit_risk_tier_id.hold_policy")
     def _compute_credit_on_hold(self):
+        self.env.company.sudo().fetch(HOLD_SETTINGS_FIELDS)
         settings = self.env.company._credit_hold_settings()
+        self.fetch(["commercial_partner_id"])
+        self.commercial_partner_id.fetch(["credit_manual_hold", "credit_risk_tier_id"])
         for partner in self:
             commercial = partner.commercial_partner_id
             partner.credit_on_hold = on_hold(
@@ -657,26 +701,41 @@ class ResPartner(models.Model):
         for the hold rules of ``settings`` (a ``HoldSettings``). Exposure leaves out the
         confirmed orders of ``exclude_order_ids``.
 
-        Amounts and overdue invoices are only gathered when a rule needs them; a fixed
-        number of queries whatever the number of customers or invoices.
+        Amounts and overdue invoices are only gathered when a rule needs them, in one
+        statement (``credit.receivable._standing_sql``); with the customers' credit
+        fields and tiers, a fixed number of queries whatever the number of customers or
+        invoices.
         """
         # Holds and tiers are per company: read ``company``'s, whatever the user's company.
-        commercial = self.commercial_partner_id.sudo().with_company(company)
+        # Only the fields the rules read: a partner's company-dependent fields are many.
+        partners = self.sudo().with_company(company)
+        partners.fetch(["commercial_partner_id", *STANDING_FIELDS])
+        commercial = partners.commercial_partner_id
+        (commercial - partners).fetch(STANDING_FIELDS)
+        commercial.credit_risk_tier_id.fetch(["name", "hold_policy"])
         today = today or fields.Date.context_today(self)
         policies = {partner.id: partner.credit_risk_tier_id.hold_policy or "none" for partner in commercial}
-        needs_limit = any(settings.limit_applies(policy) for policy in policies.values())
-        exposure = limits = {}
-        if needs_limit:
-            limits = commercial._credit_limits(company)
-            limited = commercial.filtered(lambda p: limits.get(p.id) and settings.limit_applies(policies[p.id]))
-            exposure = self._credit_exposure_by_partner(company, limited, exclude_order_ids=exclude_order_ids)
-        overdue = self._credit_overdue_by_partner(company, commercial, settings.overdue_days, today)
+        limits = {partner.id: partner.credit_limit for partner in commercial}
+        limited = [partner.id for partner in commercial
+                   if limits[partner.id] and settings.limit_applies(policies[partner.id])]
+        rows = []
+        if limited or settings.overdue_days > 0:
+            rows = self.env.execute_query(self.env["credit.receivable"]._standing_sql(
+                company, today, commercial.ids, exposure_ids=limited, exclude_order_ids=exclude_order_ids,
+                allowed_days=max(settings.overdue_days, 0), listed=LISTED_OVERDUE))
+        currency = company.currency_id
+        amounts, listed = {}, defaultdict(list)
+        for partner_id, exposure, count, amount, move_id, name, due, residual in rows:
+            amounts[partner_id] = (currency.round(exposure), count, currency.round(amount))
+            if move_id:
+                listed[partner_id].append(OverdueInvoice(
+                    name=name, days_overdue=(today - due).days, amount=currency.round(residual)))
         standings = {}
         for partner in commercial:
-            count, amount, listed = overdue.get(partner.id, (0, 0.0, []))
+            exposure, count, amount = amounts.get(partner.id, (0.0, 0, 0.0))
             standings[partner.id] = Standing(
-                limit=limits.get(partner.id, 0.0),
-                exposure=exposure.get(partner.id, {}).get("total", 0.0),
+                limit=limits[partner.id],
+                exposure=exposure if partner.id in limited else 0.0,
                 tier_name=partner.credit_risk_tier_id.name or "",
                 tier_policy=policies[partner.id],
                 manual_hold=partner.credit_manual_hold,
@@ -684,7 +743,7 @@ class ResPartner(models.Model):
                 hold_forced=partner.credit_hold_forced,
                 overdue_count=count,
                 overdue_amount=amount,
-                overdue_invoices=tuple(listed),
+                overdue_invoices=tuple(listed[partner.id]),
             )
         return standings
 
