@@ -18,6 +18,7 @@
         "data/credit_complaint_data.xml",
         "data/credit_hold_data.xml",
         "data/credit_followup_cron.xml",
+        "data/credit_job_cron.xml",
         "data/credit_followup_data.xml",
         "data/credit_info_cron.xml",
         "views/credit_risk_tier_views.xml",

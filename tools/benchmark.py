@@ -37,7 +37,7 @@ from devctl import ODOO_MISSING, find_odoo  # noqa: E402
 
 # Detailed scenarios (one module of tools/bench each, with DESCRIPTION, add_arguments(parser)
 # and run(env, args) returning {measure: value}), imported without Odoo.
-DETAILS = ("review", "followup", "risk_backtest")
+DETAILS = ("review", "followup", "risk_backtest", "workers")
 SCENARIO_HELP = """scenarios of the table:
   a  credit check of one confirmation, customer with 10 open invoices, vs Odoo's own confirmation
   b  the same, customer with 10,000 open invoices
@@ -69,7 +69,8 @@ def parse_args(argv=None):
     run.add_argument("--repeat", type=int, default=5, help="timed runs of a, b, c after a warm-up (default: 5)")
     run.add_argument("--heavy-repeat", type=int, default=3,
                      help="timed runs of d, e, f after a warm-up (default: 3)")
-    run.add_argument("--lines", type=int, default=5, help="follow-up lines of each channel per run of d (default: 5)")
+    run.add_argument("--lines", type=int, default=0,
+                     help="follow-up lines of each channel per run of d (default: one step of the job, 50)")
     run.add_argument("--explain", type=int, default=2,
                      help="statements of each scenario explained in the report, slowest first (default: 2)")
     run.add_argument("--no-memory", dest="memory", action="store_false",
@@ -77,7 +78,6 @@ def parse_args(argv=None):
     run.add_argument("--update", action="store_true",
                      help="update the addons in the database first (after their models changed)")
     run.add_argument("--template", help="when building the database: copy this one (with Odoo's account) first")
-    run.add_argument("--port", type=int, default=8075, help="port of the Odoo server that d starts (default: 8075)")
     run.add_argument("--report", default=str(REPO / ".test-logs" / "benchmark.md"),
                      help="where the table, statements and plans are written (default: .test-logs/benchmark.md)")
 
@@ -96,8 +96,8 @@ def parse_args(argv=None):
         unknown = set(args.only) - set("abcdefg")
         if unknown:
             parser.error(f"--only: unknown scenarios {''.join(sorted(unknown))} (choose among abcdefg)")
-        if min(args.repeat, args.heavy_repeat, args.lines) < 1:
-            parser.error("--repeat, --heavy-repeat and --lines must be at least 1")
+        if min(args.repeat, args.heavy_repeat) < 1 or args.lines < 0:
+            parser.error("--repeat and --heavy-repeat must be at least 1, --lines not negative")
         args.copy = f"{args.database}_copy"
     return args
 
@@ -140,7 +140,7 @@ def run_table(args):
     os.makedirs(args.log_dir, exist_ok=True)
     load_before = os.getloadavg()
     started = time.perf_counter()
-    results = suite.run(odoo_env, database, odoo, args, config.filestore)
+    results = suite.run(odoo_env, database, args, config.filestore)
     elapsed = time.perf_counter() - started
     load_after = os.getloadavg()
     header = (

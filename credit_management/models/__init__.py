@@ -11,6 +11,7 @@ from . import credit_followup_line
 from . import credit_followup_run
 from . import credit_info_provider
 from . import credit_info_report
+from . import credit_job
 from . import credit_limit_history
 from . import credit_release_request
 from . import credit_risk_review

@@ -6,6 +6,11 @@ PRECOMMIT_KEY = "credit_management.paid_partner_ids"
 class AccountPartialReconcile(models.Model):
     _inherit = "account.partial.reconcile"
 
+    # The settlements of an invoice line as the risk review reads them (payment history of
+    # a batch of customers, ``res.partner._credit_history_sql``): an index-only scan per
+    # invoice line instead of a probe of the partial's row.
+    _credit_settlement_idx = models.Index("(debit_move_id) INCLUDE (credit_move_id, amount, max_date)")
+
     @api.model_create_multi
     def create(self, vals_list):
         partials = super().create(vals_list)

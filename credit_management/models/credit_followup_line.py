@@ -395,8 +395,12 @@ class CreditFollowupLine(models.Model):
             holder._credit_set_hold(self.env._(
                 "Follow-up %(level)s: %(amount)s to pay.", level=self.level_id.name, amount=self._credit_amount_text()))
         self.sudo().write(values)
-        self.move_ids.sudo().with_context(tracking_disable=True).write({
-            "credit_followup_level_id": self.level_id.id, "credit_followup_date": self.run_id.date})
+        # The level reached is the invoices' follow-up record, read by the next runs only:
+        # written without account.move's write, which re-checks the accounting of each
+        # invoice (tens of milliseconds a reminder for nothing to check).
+        moves = self.move_ids.sudo()
+        moves._write({"credit_followup_level_id": self.level_id.id, "credit_followup_date": self.run_id.date})
+        moves.invalidate_recordset(["credit_followup_level_id", "credit_followup_date"])
 
     def _credit_recipient(self):
         """Who receives the email: the customer's invoicing contact, else the customer."""

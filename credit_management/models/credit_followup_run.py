@@ -8,7 +8,7 @@ from psycopg2 import errors as pg_errors
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
-from odoo.tools import SQL, format_amount, format_date, split_every
+from odoo.tools import SQL, format_amount, format_date, mute_logger
 
 from ..credit_core.followup import (
     LEVEL_SENT,
@@ -26,8 +26,15 @@ _logger = logging.getLogger(__name__)
 
 # Lines executed per step: one PDF batch per step and kind, one commit and one progress
 # report per step in background jobs (a crash loses at most the step in progress, never
-# a line done).
-EXECUTE_BATCH_SIZE = 10
+# a line done). The PDF engine takes about a second per call plus a few tens of
+# milliseconds per document: 50 documents a call keep its share of a line small.
+EXECUTE_BATCH_SIZE = 50
+# Steps are claimed among windows of this many steps of the lines to do (skipping those
+# another worker holds or has done).
+EXECUTE_CLAIM_WINDOW = 4
+# Consecutive claims that met lines changed by another worker before a worker leaves the
+# rest to the others.
+MAX_CLAIM_CONFLICTS = 10
 
 # Why customers who owe something get no reminder from a run, in the order they are
 # explained: the receivables layer's exclusions, then the level choice's reasons
@@ -100,6 +107,11 @@ class CreditFollowupRun(models.Model):
         readonly=True, copy=False,
         help="{reason: number of customers} left out by the last Compute, and why.")
     compute_summary = fields.Html(compute="_compute_compute_summary", string="Left Out", sanitize=False)
+
+    # One run of the daily job per company and day, whichever cron worker creates it.
+    _credit_automatic_daily_uniq = models.UniqueIndex(
+        "(company_id, date) WHERE automatic IS TRUE",
+        "The daily job makes one automatic follow-up run per company and day.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -256,29 +268,49 @@ class CreditFollowupRun(models.Model):
         return self.segment_ids or self.env["credit.segment"].sudo().search(
             [("company_id", "in", [False, self.company_id.id])])
 
+    def _credit_segment_sql(self, alias):
+        """SQL of the segment id of the partner ``alias`` in the run's company: the stored
+        value (with its default), without the check that the segment still exists which
+        Odoo adds to a company-dependent many2one (a subquery per customer; deleting a
+        segment clears it on its customers anyway, and an id that is none of the run's
+        segments is treated as no segment)."""
+        Partner = self.env["res.partner"].sudo().with_company(self.company_id)
+        field = Partner._fields["credit_segment_id"]
+        return super(fields.Many2one, field).to_sql(Partner, alias)
+
     def _credit_assign_unsegmented(self):
         """Put the customers who owe the company something and are in none of its segments
         (nor a shared one) yet in their segment: those without one, and those another
         company's segment took while they were not its customers (see
-        ``res.partner._credit_assign_segments``)."""
+        ``res.partner._credit_assign_segments``). Customers are assigned at each review:
+        usually none is left, found with one read of the partners."""
         company_segments = self.env["credit.segment"].sudo().search(
             [("company_id", "in", [False, self.company_id.id])])
-        self.env["res.partner"].flush_model(["credit_segment_id", "credit_segment_fixed"])
+        self.env["res.partner"].flush_model(["commercial_partner_id", "credit_segment_id", "credit_segment_fixed"])
         # The segment is per company (jsonb): read the run's company's.
         Partner = self.env["res.partner"].sudo().with_company(self.company_id)
+        segment = self._credit_segment_sql("p")
+        unsegmented = [row[0] for row in self.env.execute_query(SQL(
+            """
+            SELECT p.id
+              FROM res_partner p
+             WHERE p.id = p.commercial_partner_id
+               AND %(segment_fixed)s IS NOT TRUE
+               AND (%(segment)s IS NULL OR %(segment)s != ALL(%(segment_ids)s))
+            """,
+            segment_fixed=Partner._field_to_sql("p", "credit_segment_fixed"),
+            segment=segment,
+            segment_ids=company_segments.ids,
+        ))]
+        if not unsegmented:
+            return
         rows = self.env.execute_query(SQL(
             """
             SELECT DISTINCT r.partner_id
               FROM (%(receivables)s) r
-              JOIN res_partner p ON p.id = r.partner_id
              WHERE r.move_type = 'out_invoice' AND r.residual > 0
-               AND %(segment_fixed)s IS NOT TRUE
-               AND (%(segment)s IS NULL OR %(segment)s != ALL(%(segment_ids)s))
             """,
-            receivables=self.env["credit.receivable"]._lines_sql(self.company_id, self.date),
-            segment_fixed=Partner._field_to_sql("p", "credit_segment_fixed"),
-            segment=Partner._field_to_sql("p", "credit_segment_id"),
-            segment_ids=company_segments.ids,
+            receivables=self.env["credit.receivable"]._lines_sql(self.company_id, self.date, unsegmented),
         ))
         if rows:
             self.env["res.partner"].browse([row[0] for row in rows])._credit_assign_segments(self.company_id)
@@ -304,7 +336,7 @@ class CreditFollowupRun(models.Model):
         self.env["res.partner"].flush_model(["credit_segment_id"])
         self.env["credit.followup.level"].flush_model(["delay_days"])
         # The segment is per company (jsonb): read the run's company's.
-        segment = self.env["res.partner"].sudo().with_company(company)._field_to_sql("p", "credit_segment_id")
+        segment = self._credit_segment_sql("p")
         rows = self.env.execute_query(SQL(
             """
             SELECT r.id, r.move_id, r.partner_id, %(segment)s, r.days_overdue, r.residual, r.exclusion,
@@ -417,6 +449,8 @@ class CreditFollowupRun(models.Model):
         if background:
             background.write({"state": "running", "execute_user_id": self.env.uid})
             self.env.ref("credit_management.ir_cron_credit_followup_execute")._trigger()
+            if len(background.line_ids) > EXECUTE_BATCH_SIZE:
+                self.env["credit.job"]._credit_trigger_workers()
             return self._credit_notification(
                 self.env._("Executing in the background"),
                 self.env._("%(count)s reminder(s) are being performed: you can leave this screen, you will be "
@@ -459,47 +493,82 @@ class CreditFollowupRun(models.Model):
             raise UserError(self.env._("%(run)s has no failed line to retry.", run=", ".join(self.mapped("name"))))
         return failed.action_retry()
 
-    def _credit_lock(self):
-        """Lock the runs of ``self`` for their execution: two executions of the same run
-        never overlap (a second one is refused instead of waiting)."""
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(SQL(
-                    "SELECT id FROM credit_followup_run WHERE id = ANY(%s) FOR NO KEY UPDATE NOWAIT", self.ids))
-        except pg_errors.LockNotAvailable:
-            raise UserError(self.env._("This follow-up is being executed by someone else right now.")) from None
+    def _credit_claim_lines(self, candidates, limit, shared=False):
+        """Lock for this transaction up to ``limit`` of the lines ``candidates`` (ids, taken
+        in their order) still to do (to do or failed) that no other transaction holds
+        (``FOR NO KEY UPDATE SKIP LOCKED``, see ``credit.job._credit_claim``): the ids
+        locked, in order; None when ``shared`` and one was performed by a transaction
+        committed since this one began."""
+        return self.env["credit.job"]._credit_claim(SQL(
+            """
+            SELECT line.id
+              FROM unnest(%(candidates)s::int[]) WITH ORDINALITY AS candidate(id, position)
+              JOIN credit_followup_line line ON line.id = candidate.id
+             WHERE line.state IN ('draft', 'failed')
+          ORDER BY candidate.position
+             LIMIT %(limit)s
+               FOR NO KEY UPDATE OF line SKIP LOCKED
+            """,
+            candidates=list(candidates), limit=limit,
+            to_flush=self.env["credit.followup.line"]._fields["state"],
+        ), shared=shared)
 
     def _credit_execute_lines(self, lines, commit=False):
-        """Execute ``lines`` of this run in steps of :data:`EXECUTE_BATCH_SIZE`. With
-        ``commit`` (background job) each step is committed with the lines it marks done
-        and reported to the job's progress: a crash or a timeout leaves the lines not done
-        to the next execution. Returns False when the job's time is up before all lines
-        are done."""
+        """Execute ``lines`` of this run in steps of :data:`EXECUTE_BATCH_SIZE`. Each step
+        takes the lines it locks among those still to do (:meth:`_credit_claim_lines`):
+        lines another execution holds or has performed are left to it, so that the job,
+        its parallel workers (``credit.job``) and a retry running at once perform each line
+        once. With ``commit`` (background jobs) each step is committed with the lines it
+        marks done and reported to the job's progress: a crash or a timeout leaves the lines
+        not done to the next execution. Returns False when the job's time is up before all
+        lines are done."""
         self.ensure_one()
-        self._credit_lock()
         ids = lines.ids
-        done = 0
-        for batch_ids in split_every(EXECUTE_BATCH_SIZE, ids):
-            batch = self.env["credit.followup.line"].browse(batch_ids)
-            # Read again: another execution may have performed some lines meanwhile.
-            batch.invalidate_recordset(["state"])
-            batch.filtered(lambda line: line.state in ("draft", "failed"))._credit_execute()
-            done += len(batch_ids)
+        position = {line_id: index for index, line_id in enumerate(ids)}
+        cron = self.env["ir.cron"]
+        start, conflicts = 0, 0
+        while start < len(ids):
+            window = ids[start:start + EXECUTE_CLAIM_WINDOW * EXECUTE_BATCH_SIZE]
+            claimed = self._credit_claim_lines(window, EXECUTE_BATCH_SIZE, shared=commit)
+            if claimed is None:
+                # Another worker performed some of them meanwhile: claim again in a new
+                # transaction, which sees what it did.
+                conflicts += 1
+                if conflicts > MAX_CLAIM_CONFLICTS:
+                    return True
+                cron._commit_progress()
+                continue
+            conflicts = 0
+            if not claimed:  # done or being done by other workers
+                start += len(window)
+                continue
+            start = position[claimed[-1]] + 1
+            batch = self.env["credit.followup.line"].browse(claimed)
+            # Read again: another execution may have performed or changed them meanwhile.
+            batch.invalidate_recordset()
+            batch._credit_execute()
             if commit:
-                if not self.env["ir.cron"]._commit_progress(len(batch_ids), remaining=len(ids) - done):
+                if not cron._commit_progress(len(claimed), remaining=len(ids) - start):
                     return False
-                self._credit_lock()
+                self.env.invalidate_all()
         return True
 
     def _credit_finish(self):
         """Close the runs of ``self`` once no line is waiting, telling the requester of a
-        background execution."""
-        for run in self:
-            if run.line_ids.filtered(lambda line: line.state == "draft"):
+        background execution. A run that another worker is closing is left to it."""
+        runs = self.filtered(lambda run: run.state != "done")
+        if not runs:
+            return
+        background = runs.filtered(lambda run: run.state == "running")
+        claimed = self.env["credit.job"]._credit_claim(SQL(
+            "SELECT id FROM credit_followup_run WHERE id = ANY(%s) AND state != 'done' "
+            "FOR NO KEY UPDATE SKIP LOCKED", runs.ids), shared=bool(background))
+        for run in self.browse(claimed or []):
+            run.invalidate_recordset(["state"])
+            if run.state == "done" or run.line_ids.filtered(lambda line: line.state == "draft"):
                 continue
             notify = run.state == "running" and not run.automatic
-            if run.state != "done":
-                run.write({"state": "done", "executed_date": fields.Datetime.now()})
+            run.write({"state": "done", "executed_date": fields.Datetime.now()})
             if notify:
                 run._credit_notify_done()
 
@@ -522,34 +591,73 @@ class CreditFollowupRun(models.Model):
         })
 
     @api.model
-    def _cron_execute_runs(self):
-        """Background job: execute the runs waiting in the background, committing and
-        reporting progress after each step."""
+    def _credit_execute_running(self):
+        """Execute the lines waiting in the runs being executed (in the background or by
+        the daily job), oldest run first, in committed steps shared with the other workers
+        (see :meth:`_credit_execute_lines`), and close the runs done. Returns False when the
+        job's time is up."""
         for run in self.sudo().search([("state", "=", "running")], order="id"):
             pending = run.line_ids.filtered(lambda line: line.state == "draft")
             if not run._credit_execute_lines(pending, commit=True):
-                return
+                return False
             run._credit_finish()
             self.env["ir.cron"]._commit_progress()
+        return True
+
+    @api.model
+    def _cron_execute_runs(self):
+        """Background job: execute the runs waiting in the background, committing and
+        reporting progress after each step."""
+        self._credit_execute_running()
+
+    @api.model
+    def _credit_automatic_run(self, company):
+        """Today's run of the daily job for ``company``: created (once a day, whichever
+        worker comes first: a unique index), computed with the levels marked automatic and
+        set executing, committed. Returns it when this call computed it with lines to
+        execute, else an empty recordset (nothing due, or another worker has it)."""
+        today = fields.Date.context_today(self)
+        Run = self.sudo().with_company(company)
+        cron = self.env["ir.cron"]
+        if not Run.search_count([("automatic", "=", True), ("company_id", "=", company.id), ("date", "=", today)]):
+            try:
+                # Another worker creating it at the same moment makes this insert fail.
+                with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                    Run.create({"company_id": company.id, "date": today, "automatic": True,
+                                "user_id": self.env.ref("base.user_root").id})
+            except pg_errors.UniqueViolation:
+                pass
+            cron._commit_progress()
+        claimed = self.env["credit.job"]._credit_claim(SQL(
+            """
+            SELECT id FROM credit_followup_run
+             WHERE automatic AND company_id = %s AND date = %s AND state = 'draft' AND compute_date IS NULL
+               FOR NO KEY UPDATE SKIP LOCKED
+            """, company.id, today))
+        run = Run.browse(claimed or [])
+        if not run:
+            return run
+        run.invalidate_recordset()
+        run.action_compute()
+        if run.line_ids:
+            run.write({"state": "running"})
+        else:
+            run.unlink()
+        cron._commit_progress()
+        return run.exists()
 
     @api.model
     def _cron_followup_automatic(self):
         """Daily job: for each company, a run of today with the levels marked automatic,
-        computed and executed in steps that commit."""
+        computed, then executed in steps that commit, shared with the parallel workers
+        (``credit.job``) when it has more than one step of lines."""
         for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
-            run = self.sudo().with_company(company).create({
-                "company_id": company.id, "automatic": True, "user_id": self.env.ref("base.user_root").id,
-            })
-            run.action_compute()
-            if not run.line_ids:
-                run.unlink()
-                continue
-            run.write({"state": "running"})
-            self.env["ir.cron"]._commit_progress()
-            if not run._credit_execute_lines(run.line_ids, commit=True):
-                return
-            run._credit_finish()
-            self.env["ir.cron"]._commit_progress()
+            run = self._credit_automatic_run(company)
+            if len(run.line_ids) > EXECUTE_BATCH_SIZE:
+                self.env["credit.job"]._credit_trigger_workers()
+        # A new transaction sees the runs other workers computed meanwhile.
+        self.env["ir.cron"]._commit_progress()
+        self._credit_execute_running()
 
     # ------------------------------------------------------------------ navigation
     def _credit_line_action(self, domain, name, views=None):

@@ -54,7 +54,10 @@ class CreditRiskReview(models.Model):
         "credit.risk.tier", string="Tier from Score", readonly=True, ondelete="set null")
     previous_tier_id = fields.Many2one(
         "credit.risk.tier", readonly=True, ondelete="set null")
-    tier_changed = fields.Boolean(compute="_compute_tier_changed", store=True)
+    # Given at create by the reviews (``res.partner._credit_review_apply``): the daily job
+    # creates thousands of reviews at once, without an UPDATE of each after its INSERT.
+    # Computed for the others. Reviews are never edited (read-only for everyone).
+    tier_changed = fields.Boolean(compute="_compute_tier_changed", store=True, readonly=False)
     payment_behaviour = fields.Selection(BEHAVIOUR_SELECTION, readonly=True)
     behaviour_rule = fields.Selection(
         [

@@ -46,6 +46,18 @@ _logger = logging.getLogger(__name__)
 
 # Customers reviewed per SQL round trip (and per committed step of the daily job).
 REVIEW_BATCH_SIZE = 1000
+# The fields of a customer a review reads (limit, rating, override, previous outcome,
+# segment): fetched for each batch alone, not with every field of the partner.
+REVIEW_FIELDS = (
+    "commercial_partner_id", "credit_limit", "credit_external_rating", "credit_external_rating_date",
+    "credit_tier_override_id", "credit_override_reason", "credit_override_until", "credit_risk_tier_id",
+    "credit_score_tier_id",
+    "credit_risk_score", "credit_payment_behaviour", "credit_last_review_date", "credit_next_review_date",
+    "credit_segment_id", "credit_segment_fixed",
+)
+# Consecutive claims that met rows changed by another worker before a worker leaves the
+# rest of the job to the others.
+MAX_CLAIM_CONFLICTS = 10
 
 CREDIT_MANAGER = "credit_management.group_credit_manager"
 CREDIT_USER = "credit_management.group_credit_user"
@@ -895,6 +907,11 @@ class ResPartner(models.Model):
         :class:`PaymentHistory` in its field order (see ``credit_core.history``, the
         Python reference of this query: same definitions)."""
         self.env["account.partial.reconcile"].flush_model(["amount", "credit_move_id", "debit_move_id", "max_date"])
+        self.env["account.move.line"].flush_model(["journal_id"])
+        self.env["account.journal"].flush_model(["type"])
+        # A settlement is a payment unless it is a customer credit note, i.e. an entry of a
+        # sales journal: the settling line's journal says it without reading its move (the
+        # partials are read from the index ``account_partial_reconcile._credit_settlement_idx``).
         return SQL(
             """
             WITH invoice_line AS (
@@ -906,11 +923,11 @@ class ResPartner(models.Model):
             ),
             settlement AS (
                 SELECT line.id, SUM(apr.amount) AS settled, MAX(apr.max_date) AS last_date,
-                       COUNT(*) FILTER (WHERE credit_move.move_type != 'out_refund') AS payments
+                       COUNT(*) FILTER (WHERE credit_line.journal_id <> ALL(ARRAY(
+                           SELECT id FROM account_journal WHERE type = 'sale'))) AS payments
                   FROM invoice_line line
                   JOIN account_partial_reconcile apr ON apr.debit_move_id = line.id
                   JOIN account_move_line credit_line ON credit_line.id = apr.credit_move_id
-                  JOIN account_move credit_move ON credit_move.id = credit_line.move_id
                  WHERE apr.max_date <= %(as_of)s
               GROUP BY line.id
             ),
@@ -1042,12 +1059,14 @@ class ResPartner(models.Model):
         """
         company = company or self.env.company
         today = fields.Date.context_today(self)
+        self.fetch(["commercial_partner_id"])
         # The risk state is per company: read and write ``company``'s.
         partners = self.commercial_partner_id.with_company(company)
         bands = self.env["credit.risk.tier"]._credit_bands()
         reviews = self.env["credit.risk.review"]
         for ids in split_every(REVIEW_BATCH_SIZE, partners.ids):
             batch = partners.browse(ids)
+            batch.sudo().fetch(REVIEW_FIELDS)
             outcomes = batch._credit_review_outcomes(company, today, bands)
             reviews |= batch._credit_review_apply(company, outcomes, trigger, today)
         return reviews
@@ -1100,6 +1119,7 @@ class ResPartner(models.Model):
                 "tier_id": tier.id,
                 "score_tier_id": score_tier.id,
                 "previous_tier_id": previous.id,
+                "tier_changed": tier != previous,
                 "payment_behaviour": outcome["behaviour"].code,
                 "behaviour_rule": outcome["behaviour"].rule,
                 "factors": [factor.as_dict() for factor in outcome["score"].factors],
@@ -1155,68 +1175,140 @@ class ResPartner(models.Model):
         }
 
     # ------------------------------------------------------------------ daily job
+    # Several cron workers share the daily job (see ``credit.job``): each takes the customers
+    # due in batches that it locks until their review is committed, so that a customer is
+    # never taken by two workers, and one reviewed by a worker is no longer due for the others.
     @api.model
-    def _credit_due_for_review(self, company, today):
-        """The ids of the commercial partners due for review in ``company`` on ``today``,
-        oldest review first: their next review date has come, or they were never
-        reviewed, and they have posted customer invoices in the company. One query."""
-        self.env["res.partner"].flush_model(["active", "commercial_partner_id", "credit_next_review_date"])
+    def _credit_review_customers_sql(self, company):
+        """SQL condition on the partner ``p``: a commercial partner the daily job reviews in
+        ``company``, i.e. with posted customer invoices in its accounting entity."""
+        self.env["res.partner"].flush_model(["active", "commercial_partner_id"])
         self.env["account.move"].flush_model(["company_id", "move_type", "partner_id", "state"])
+        return SQL(
+            """
+            p.active
+            AND p.id = p.commercial_partner_id
+            AND EXISTS (
+                SELECT 1
+                  FROM res_partner contact
+                  JOIN account_move am ON am.partner_id = contact.id
+                 WHERE contact.commercial_partner_id = p.id
+                   AND am.move_type = 'out_invoice'
+                   AND am.state = 'posted'
+                   AND am.company_id = ANY(%(company_ids)s)
+            )
+            """,
+            company_ids=self.env["credit.receivable"]._company_ids(company),
+        )
+
+    @api.model
+    def _credit_due_for_review(self, company, today, limit, after=0, shared=False):
+        """Lock for this transaction up to ``limit`` of the customers the daily job reviews in
+        ``company`` (:meth:`_credit_review_customers_sql`) that are due on ``today`` — their
+        next review date has come, or they were never reviewed — and that no other
+        transaction holds (``FOR NO KEY UPDATE SKIP LOCKED``, see ``credit.job._credit_claim``),
+        in the order of their ids after ``after``. Returns their ids; None when ``shared`` and
+        one of them was reviewed by a transaction committed since this one began. One query,
+        which reads the partners from ``after`` on only until it has ``limit`` of them."""
+        self.env["res.partner"].flush_model(["credit_next_review_date"])
         # The next review date is per company (jsonb): read ``company``'s.
         next_review = self.sudo().with_company(company)._field_to_sql("p", "credit_next_review_date")
-        rows = self.env.execute_query(SQL(
+        return self.env["credit.job"]._credit_claim(SQL(
             """
             SELECT p.id
               FROM res_partner p
-             WHERE p.active
-               AND p.id = p.commercial_partner_id
+             WHERE p.id > %(after)s
                AND (%(next_review)s IS NULL OR %(next_review)s <= %(today)s)
-               AND EXISTS (
-                    SELECT 1
-                      FROM res_partner contact
-                      JOIN account_move am ON am.partner_id = contact.id
-                     WHERE contact.commercial_partner_id = p.id
-                       AND am.move_type = 'out_invoice'
-                       AND am.state = 'posted'
-                       AND am.company_id = ANY(%(company_ids)s)
-               )
-          ORDER BY %(next_review)s NULLS FIRST, p.id
+               AND %(customers)s
+          ORDER BY p.id
+             LIMIT %(limit)s
+               FOR NO KEY UPDATE OF p SKIP LOCKED
             """,
-            next_review=next_review,
-            today=today, company_ids=self.env["credit.receivable"]._company_ids(company),
-        ))
-        return [row[0] for row in rows]
+            after=after, limit=limit, next_review=next_review, today=today,
+            customers=self._credit_review_customers_sql(company),
+        ), shared=shared)
 
     @api.model
-    def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False):
+    def _credit_review_due(self, company, batch_size=REVIEW_BATCH_SIZE, commit=False, share=False):
         """Review the partners due for review in ``company`` (a record, or its id from a
-        data file), ``batch_size`` at a time, oldest review first. With ``commit``,
-        progress is committed after each batch (the daily job): a crash loses one batch
-        at most, and the next run goes on with the partners still due. Returns False when
-        the job's time is up before all are done, True otherwise."""
+        data file), ``batch_size`` at a time, each batch taken by :meth:`_credit_due_for_review`
+        (the partners due that no one else is reviewing, locked until their review is
+        committed); returns False when the job's time is up before all are done, True
+        otherwise.
+
+        With ``commit`` (the daily job and its workers, see ``credit.job``) each batch is
+        committed and reported to the job's progress (``remaining``: a batch more while
+        batches come full): a crash loses one batch at most, the next run goes on with the
+        partners still due, and several workers running this at once review each partner
+        once. ``share``: wake the parallel workers when there is more than one batch to do."""
         if isinstance(company, int):
             company = self.env["res.company"].browse(company)
-        due = self._credit_due_for_review(company, fields.Date.context_today(self))
-        done = 0
-        for ids in split_every(batch_size, due):
+        today = fields.Date.context_today(self)
+        cron = self.env["ir.cron"]
+        after, conflicts, first, pending = 0, 0, True, False
+        while True:
+            ids = self._credit_due_for_review(company, today, batch_size, after=after, shared=commit)
+            if ids is None:
+                # Another worker reviewed some of them meanwhile: claim again in a new
+                # transaction, which sees what it did.
+                conflicts += 1
+                if conflicts > MAX_CLAIM_CONFLICTS:
+                    return True
+                cron._commit_progress()
+                continue
+            conflicts = 0
+            if not ids:
+                if commit and pending:
+                    cron._commit_progress(remaining=0)
+                return True
+            full = pending = len(ids) == batch_size
+            if first and share and commit and full:
+                self.env["credit.job"]._credit_trigger_workers()
+            first = False
+            after = ids[-1]
             self.browse(ids)._credit_review("cron", company)
-            done += len(ids)
             if commit:
-                if not self.env["ir.cron"]._commit_progress(len(ids), remaining=len(due) - done):
+                if not cron._commit_progress(len(ids), remaining=batch_size if full else 0):
                     return False
                 self.env.invalidate_all()
+            if not full:
+                return True
+
+    @api.model
+    def _credit_review_batch_size(self):
+        """Customers per committed batch of the daily job (system parameter
+        ``credit_management.review_batch_size``, default :data:`REVIEW_BATCH_SIZE`)."""
+        return int(self.env["ir.config_parameter"].sudo().get_param(
+            "credit_management.review_batch_size", REVIEW_BATCH_SIZE)) or REVIEW_BATCH_SIZE
+
+    @api.model
+    def _credit_review_due_companies(self, share=False):
+        """Review, company by company, the customers whose next review date has come (and
+        those never reviewed), in committed batches shared with the other workers (see
+        :meth:`_credit_review_due`). Returns False when the job's time is up."""
+        batch_size = self._credit_review_batch_size()
+        for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
+            partners = self.sudo().with_company(company)
+            if not partners._credit_review_due(company, batch_size=batch_size, commit=True, share=share):
+                return False
         return True
 
     @api.model
     def _credit_expire_overrides(self):
         """Restore the tier of the score for partners whose override ended before
         today, in every company (overrides are per company), logged as override reviews.
-        Returns the partners."""
+        Returns the partners. Partners a review holds are left to it (it ends their
+        override too)."""
         today = fields.Date.context_today(self)
         ended = self.sudo().browse()
         for company in self.env["res.company"].sudo().search([]):
             partners = self.sudo().with_company(company).search(
                 [("credit_tier_override_id", "!=", False), ("credit_override_until", "<", today)])
+            if not partners:
+                continue
+            claimed = self.env["credit.job"]._credit_claim(SQL(
+                "SELECT id FROM res_partner WHERE id = ANY(%s) FOR NO KEY UPDATE SKIP LOCKED", partners.ids))
+            partners = partners.browse(claimed or [])
             partners.write(dict.fromkeys(CREDIT_OVERRIDE_FIELDS, False))
             ended |= partners
         return ended.with_env(self.sudo().env)
@@ -1225,15 +1317,11 @@ class ResPartner(models.Model):
     def _cron_review_due_partners(self):
         """Daily job: end the overrides that expired, then review, company by company,
         the customers whose next review date has come (and those never reviewed), in
-        batches that commit progress."""
-        batch_size = int(self.env["ir.config_parameter"].sudo().get_param(
-            "credit_management.review_batch_size", REVIEW_BATCH_SIZE)) or REVIEW_BATCH_SIZE
+        batches that commit progress, shared with the parallel workers (``credit.job``)
+        when there is more than one batch to do."""
         self._credit_expire_overrides()
         self.env["ir.cron"]._commit_progress()
-        for company in self.env["res.company"].sudo().search([("parent_id", "=", False)]):
-            partners = self.sudo().with_company(company)
-            if not partners._credit_review_due(company, batch_size=batch_size, commit=True):
-                return
+        self._credit_review_due_companies(share=True)
 
     # ------------------------------------------------------------------ overrides
     def _credit_apply_override(self, previous_tiers):

@@ -20,6 +20,7 @@ from . import test_risk_tiers
 from . import test_followup_levels
 from . import test_followup_execute
 from . import test_followup_segments
+from . import test_job_workers
 from . import test_receivables
 from . import test_portal_access
 from . import test_credit_documents

@@ -1,9 +1,12 @@
 import io
 from unittest.mock import patch
 
+from psycopg2 import IntegrityError
+
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import Form
+from odoo.tools import mute_logger
 from odoo.tools.pdf import PdfFileReader
 
 from odoo.addons.base.models.ir_cron import IrCron
@@ -209,6 +212,20 @@ class FollowupExecuteTests:
         manual = self._run()
         self.assertEqual(self._line(manual, other).level_id, self.lvl_call)
         self.assertFalse(self._line(manual), "the automatic reminder is not repeated")
+
+    def test_daily_job_run_again_the_same_day_makes_no_second_run(self):
+        self._overdue(self.customer_b, 100.0, 8)  # automatic "friendly" level
+        Run = self.env["credit.followup.run"].sudo()
+        with patch.object(IrCron, "_commit_progress", return_value=100.0):
+            Run._cron_followup_automatic()
+            Run._cron_followup_automatic()  # a second cron worker, or the job run again by hand
+        runs = Run.search([("automatic", "=", True), ("company_id", "=", self.company.id)])
+        self.assertEqual(len(runs), 1, "one automatic run per company and day")
+        self.assertEqual(runs.state, "done")
+        self.assertEqual(len(self._mails(self.customer_b)), 1, "the reminder is sent once")
+        with self.assertRaises(IntegrityError), mute_logger("odoo.sql_db"), self.env.cr.savepoint():
+            Run.create({"company_id": self.company.id, "date": self.today, "automatic": True,
+                        "user_id": self.env.ref("base.user_root").id})
 
     def test_controller_screens_from_run_form_to_emails_letters_and_calls(self):
         self._overdue(self.customer, 100.0, 8)

@@ -1,5 +1,5 @@
-"""The benchmark's databases: the one built once from the generator, the copy that the
-writing scenarios use (dropped after), and an Odoo server on the copy for the PDF engine.
+"""The benchmark's databases: the one built once from the generator and the copy that the
+writing scenarios use (dropped after).
 
 Only the standard library at import (psycopg2 when used): ``--help`` needs no Odoo.
 """
@@ -7,12 +7,8 @@ Only the standard library at import (psycopg2 when used): ``--help`` needs no Od
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 TOOLS = Path(__file__).resolve().parent.parent
@@ -96,38 +92,3 @@ def drop(database, filestore):
     with contextlib.closing(_connect()) as connection, connection.cursor() as cr:
         cr.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
     shutil.rmtree(filestore(database), ignore_errors=True)
-
-
-@contextlib.contextmanager
-def server(odoo, database, port, logfile, timeout=180):
-    """An Odoo server on ``database`` at ``http://127.0.0.1:port`` while the block runs
-    (the PDF engine fetches the report's styles from it, as in production), logging to
-    ``logfile``; yields its URL. Stopped (this process only) at the end."""
-    url = f"http://127.0.0.1:{port}"
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
-        sys.exit(f"Port {port} is taken: choose a free one with --port.")
-    args = odoo.run_args("-d", database, f"--db-filter=^{database}$", f"--http-port={port}",
-                         "--max-cron-threads=0", "--log-level=warn", f"--logfile={logfile}")
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if process.poll() is not None:
-                sys.exit(f"The Odoo server on port {port} stopped: see {logfile}.")
-            try:
-                with urllib.request.urlopen(f"{url}/web/health", timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, OSError):
-                pass
-            if time.monotonic() > deadline:
-                sys.exit(f"The Odoo server on port {port} did not answer within {timeout} s.")
-            time.sleep(1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
