@@ -1,6 +1,6 @@
 {
     "name": "Credit Management",
-    "version": "19.0.1.0.2",
+    "version": "19.0.1.0.3",
     "category": "Accounting/Accounting",
     "summary": "Customer-focused credit control: risk tiers, credit holds, "
     "segmented follow-ups, complaints and notes shared by sales and credit",
@@ -20,6 +20,7 @@
         "data/credit_followup_cron.xml",
         "data/credit_job_cron.xml",
         "data/credit_followup_data.xml",
+        "data/credit_info_cron.xml",
         "views/credit_risk_tier_views.xml",
         "views/credit_risk_review_views.xml",
         "views/credit_complaint_category_views.xml",
@@ -31,6 +32,8 @@
         "views/credit_segment_views.xml",
         "views/credit_followup_run_views.xml",
         "views/res_partner_views.xml",
+        "views/credit_info_provider_views.xml",
+        "views/credit_info_report_views.xml",
         "views/res_partner_statement_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
@@ -48,6 +51,9 @@
     "assets": {
         "web.assets_backend": [
             "credit_management/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "credit_management/static/tests/tours/**/*",
         ],
     },
     "post_init_hook": "_credit_post_init",

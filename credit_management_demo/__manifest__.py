@@ -11,6 +11,7 @@
     "demo": [
         "demo/credit_users_demo.xml",
         "demo/credit_demo.xml",
+        "demo/credit_info_demo.xml",
         "demo/credit_complaint_demo.xml",
         "demo/credit_risk_demo.xml",
         "demo/credit_followup_demo.xml",

@@ -4,7 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from credit_core.ageing import ageing_bucket
-from credit_core.receivables import Receivable, days_overdue, exclusion, is_overdue
+from credit_core.receivables import Receivable, days_overdue, due_before, exclusion, is_overdue, owed
 
 TODAY = date(2026, 11, 29)
 
@@ -34,3 +34,23 @@ def test_credits_are_never_overdue():
 def test_overdue_is_more_than_the_allowed_days_past_due_and_not_left_alone(days, allowed, disputed):
     receivable = Receivable(TODAY - timedelta(days=days), 10.0, disputed=disputed)
     assert is_overdue(receivable, TODAY, allowed) == (days > allowed and not disputed)
+
+
+@given(st.integers(-400, 400), st.integers(0, 120))
+def test_overdue_by_more_than_the_allowed_days_is_due_before_the_threshold(days, allowed):
+    due = TODAY - timedelta(days=days)
+    assert (days_overdue(due, TODAY) > allowed) == (due < due_before(TODAY, allowed))
+    assert is_overdue(Receivable(due, 10.0), TODAY, allowed) == (due < due_before(TODAY, allowed))
+
+
+def test_what_is_owed_counts_receivables_left_alone_and_nets_credits():
+    due = TODAY - timedelta(days=60)
+    receivables = [
+        Receivable(due, 100.0),
+        Receivable(due, 200.0, disputed=True),
+        Receivable(due, 50.0, promise_date=TODAY + timedelta(days=5)),
+        Receivable(TODAY, -30.0),
+    ]
+    assert [exclusion(r, TODAY) for r in receivables] == [None, "disputed", "promised", None]
+    assert owed(receivables) == 320.0
+    assert owed([]) == 0

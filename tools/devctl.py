@@ -305,6 +305,8 @@ def run_static_checks(tally):
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>\S+): ")
 RESULT_LINE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests")
+# Odoo logs each skipped test (or class, "setUpClass (…)") with its reason.
+SKIP_LINE = re.compile(r" INFO \S+ \S+: skipped (.+?) : (.*?)\s*$", re.MULTILINE)
 
 
 def _problems(log_text, *, addon_only_warnings):
@@ -364,13 +366,18 @@ def finish_suite(tally, suite, suite_log, started):
     bad = failures + errors
     if suite_rc and not bad:
         bad = 1
+    skips = SKIP_LINE.findall(suite_text)
     say(f"Odoo tests: {ran} run, {failures} failed, {errors} error(s) in {elapsed:.0f}s (log: {suite_log})")
+    for test, reason in skips:
+        say(f"  skipped {test}: {reason}")
     if bad or problems:
         for line in problems[:80]:
             say(f"  {line}")
         if problems and not bad:
             bad = 1
-    tally.add(passed=max(ran - failures - errors, 0), failed=bad)
+    # A skipped test counts in the tests run; a skipped class (setUpClass) does not.
+    skipped_run = sum(1 for test, _reason in skips if not test.startswith("setUpClass"))
+    tally.add(passed=max(ran - failures - errors - skipped_run, 0), failed=bad, skipped=len(skips))
 
 
 def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=True):
@@ -391,6 +398,8 @@ def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=Tr
     suite = start_suite(odoo, test_db, suite_log, tags, keep_db)
     if not demo_check:
         finish_suite(tally, suite, suite_log, started)
+        if not tags:
+            check_translations(tally, odoo, test_db)
         if not (keep or keep_db):
             drop_db(test_db)
         return
@@ -431,10 +440,30 @@ def run_odoo_suite(tally, odoo, keep, *, tags=None, keep_db=False, demo_check=Tr
             tally.add(passed=1)
 
     finish_suite(tally, suite, suite_log, started)
+    if not tags:
+        check_translations(tally, odoo, test_db)
     if not (keep or keep_db):
         drop_db(test_db)
     if not keep:
         drop_db(demo_db)
+
+
+def check_translations(tally, odoo, test_db):
+    """The committed .pot files are what Odoo exports from the suite's database, and the
+    .po files keep their messages' placeholders (tools/i18n.py)."""
+    import i18n
+
+    say("== Translations ==")
+    if not _addon_installed(test_db):
+        say("translations: not checked (the addon is not installed in the suite's database)")
+        return
+    problems = i18n.outdated_templates(odoo, test_db)
+    problems += [p for addon in i18n.ADDONS for path in i18n.translation_paths(addon)
+                 for p in i18n.translation_problems(path)]
+    for problem in problems:
+        say(problem)
+    say(f"translations: {'FAILED' if problems else 'current'}")
+    tally.add(passed=0 if problems else 1, failed=1 if problems else 0)
 
 
 def cmd_test(args):

@@ -8,7 +8,7 @@ Amounts in company currency, durations in days.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 # Why a receivable is left alone (neither chased by follow-ups nor counted by the overdue
 # hold rule), in the order they are reported when several apply.
@@ -33,6 +33,20 @@ class Receivable:
 def days_overdue(due: date, on: date) -> int:
     """Days past ``due`` on the day ``on``: negative or zero while not yet due."""
     return (on - due).days
+
+
+def due_before(on: date, allowed_days: int = 0) -> date:
+    """The due date from which a receivable is not overdue by more than ``allowed_days``
+    on ``on``: it is when it is due before this date. (The receivables layer reads the
+    overdue instalments of a customer as this range of due dates.)"""
+    return on - timedelta(days=allowed_days)
+
+
+def owed(receivables) -> float:
+    """What a customer owes on ``receivables``: their residuals summed, credits netted,
+    whether they are chased or left alone — a disputed invoice is still owed. The
+    receivable part of its exposure, which reads the line alone (no exclusion)."""
+    return sum(receivable.residual for receivable in receivables)
 
 
 def exclusion(receivable: Receivable, on: date) -> str | None:

@@ -1,6 +1,7 @@
 from . import credit_bounded_mixin
 from . import credit_receivable
 from . import account_move
+from . import account_move_line
 from . import account_partial_reconcile
 from . import credit_complaint_category
 from . import credit_complaint_root_cause
@@ -8,6 +9,8 @@ from . import credit_complaint
 from . import credit_followup_level
 from . import credit_followup_line
 from . import credit_followup_run
+from . import credit_info_provider
+from . import credit_info_report
 from . import credit_job
 from . import credit_limit_history
 from . import credit_release_request

@@ -473,6 +473,15 @@ class CreditComplaint(models.Model):
             action.update(views=[(False, "form")], res_id=self.credit_note_ids.id)
         return action
 
+    def action_open_business_doc(self):
+        """The complaint's form: what a complaint of an invoice's *Disputed* banner opens
+        (account's ``x2many_buttons`` widget calls this method on the records it lists)."""
+        self.ensure_one()
+        self.check_access("read")
+        action = self.env["ir.actions.actions"]._for_xml_id("credit_management.action_credit_complaint")
+        action.update(views=[(False, "form")], view_mode="form", res_id=self.id, target="current")
+        return action
+
     @api.model
     def _action_new(self, context):
         """A new complaint's form, filled in from ``context``'s defaults."""

@@ -40,6 +40,7 @@ class CreditFollowupLevel(models.Model):
     )
     note = fields.Text(
         string="Call Script",
+        translate=True,
         help="What the credit controller says on the phone, or the text of an SMS.",
     )
     hold_partner = fields.Boolean(

@@ -63,7 +63,7 @@ class CreditFollowupLine(models.Model):
     status = fields.Selection(
         [("draft", "To Do"), ("queued", "Queued"), ("sent", "Sent"), ("done", "Done"), ("failed", "Failed"),
          ("skipped", "Skipped")],
-        compute="_compute_status", store=True, index=True, string="Status",
+        compute="_compute_status", store=True, index=True,
         help="To Do: not performed yet. Queued: the email or text waits in the outgoing queue. Sent: it left "
         "the mail server (or the SMS provider). Done: the letter was made or the call planned. Failed: it "
         "could not be performed, or its email or text was not delivered (the reason says why): Retry.")
@@ -74,7 +74,7 @@ class CreditFollowupLine(models.Model):
     note = fields.Text(help="The controller's note: kept with the history of the customer.")
     date_done = fields.Date(string="Executed On", readonly=True, copy=False)
     message_id = fields.Many2one("mail.message", string="Email", readonly=True, copy=False, index="btree_not_null")
-    recipient_id = fields.Many2one("res.partner", string="Recipient", readonly=True, copy=False)
+    recipient_id = fields.Many2one("res.partner", readonly=True, copy=False)
     email_subject = fields.Char(related="message_id.subject", string="Subject")
     email_body = fields.Html(related="message_id.body", string="Message")
     email_date = fields.Datetime(related="message_id.date", string="Sent On")

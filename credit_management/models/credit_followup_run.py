@@ -626,7 +626,7 @@ class CreditFollowupRun(models.Model):
                     Run.create({"company_id": company.id, "date": today, "automatic": True,
                                 "user_id": self.env.ref("base.user_root").id})
             except pg_errors.UniqueViolation:
-                pass
+                _logger.debug("Today's automatic follow-up run of %s was created by another worker", company.name)
             cron._commit_progress()
         claimed = self.env["credit.job"]._credit_claim(SQL(
             """

@@ -46,7 +46,7 @@ class CreditSegment(models.Model):
         string="Customers", default="[]", required=True,
         help="Which customers belong to the segment (unless an earlier segment takes them).",
     )
-    description = fields.Text(help="How customers of this segment are treated, for the credit team.")
+    description = fields.Text(translate=True, help="How customers of this segment are treated, for the credit team.")
     followup_level_ids = fields.One2many("credit.followup.level", "segment_id", string="Follow-up Levels")
     level_count = fields.Integer(compute="_compute_level_count", string="Levels")
     partner_count = fields.Integer(compute="_compute_partner_count", string="Customers in Segment")

@@ -21,6 +21,16 @@ from ..credit_core.holds import (
     on_hold,
     tier_holds_every_order,
 )
+from ..credit_core.identifiers import (
+    INVALID,
+    NO_VAT,
+    REGISTRY,
+    UNCHECKED,
+    VALID,
+    VAT,
+    IdentifierCheck,
+    check_identifier,
+)
 from ..credit_core.limit import SALES_WINDOW_MONTHS, suggest_limit
 from ..credit_core.score import (
     DEFAULT_REVIEW_INTERVAL_DAYS,
@@ -65,8 +75,6 @@ CREDIT_FIELD_GROUPS = {
     "credit_tier_override_id": (CREDIT_MANAGER,),
     "credit_override_reason": (CREDIT_MANAGER,),
     "credit_override_until": (CREDIT_MANAGER,),
-    "credit_external_rating": (CREDIT_MANAGER,),
-    "credit_external_rating_date": (CREDIT_MANAGER,),
     "credit_segment_id": (CREDIT_USER,),
     "credit_segment_fixed": (CREDIT_USER,),
     "credit_followup_pause_until": (CREDIT_USER,),
@@ -75,11 +83,18 @@ CREDIT_FIELD_GROUPS = {
         "credit_risk_score", "credit_risk_tier_id", "credit_score_tier_id", "credit_payment_behaviour",
         "credit_last_review_date", "credit_next_review_date",
     ), ("base.group_system",)),
+    # The external rating is the latest credit report's (credit.info.report._credit_apply_latest).
+    **dict.fromkeys(("credit_external_rating", "credit_external_rating_date"), ("base.group_system",)),
 }
 # The range of the credit amounts a customer's values may take.
 CREDIT_FIELD_BOUNDS = {"credit_limit": AMOUNT}
 CREDIT_HOLD_FIELDS = frozenset({"credit_manual_hold", "credit_hold_reason", "credit_hold_forced"})
 CREDIT_OVERRIDE_FIELDS = frozenset({"credit_tier_override_id", "credit_override_reason", "credit_override_until"})
+# What the hold rules read of a company (``res.company._credit_hold_settings``).
+HOLD_SETTINGS_FIELDS = ["credit_hold_tier_policy", "credit_hold_over_limit", "credit_hold_overdue_days"]
+# What the hold rules read of a customer (``_credit_standings``).
+STANDING_FIELDS = ["credit_risk_tier_id", "credit_limit", "credit_manual_hold", "credit_hold_reason",
+                   "credit_hold_forced"]
 
 # The comparisons a search on an amount computed in Python accepts.
 SALES_OPERATORS = {
@@ -113,6 +128,10 @@ class ResPartner(models.Model):
             if fname in CREDIT_FIELD_GROUPS and not any(user.has_group(group) for group in CREDIT_FIELD_GROUPS[fname])
         ]
         if refused and not user.has_group("base.group_system"):
+            if refused[0].startswith("credit_external_rating"):
+                raise AccessError(self.env._(
+                    "A customer's external risk rating comes from its latest credit report: fetch one, or a "
+                    "credit manager enters one by hand in its Credit Reports."))
             if "base.group_system" in CREDIT_FIELD_GROUPS[refused[0]]:
                 raise AccessError(self.env._(
                     "A customer's risk score, tier and payment behaviour are set by credit reviews only. "
@@ -153,6 +172,7 @@ class ResPartner(models.Model):
                 vals.setdefault("credit_hold_user_id", self.env.uid)
                 vals.setdefault("credit_hold_date", fields.Datetime.now())
         partners = super().create(vals_list)
+        partners._credit_normalise_identifiers()
         with_limit = partners.filtered(lambda p: p.sudo().credit_limit)
         if with_limit:
             with_limit._credit_log_limit_changes(dict.fromkeys(with_limit.ids, 0.0))
@@ -177,10 +197,16 @@ class ResPartner(models.Model):
         old_holds = {partner.id: partner.credit_manual_hold for partner in before} if hold_change else {}
         old_tiers = {partner.id: partner.credit_risk_tier_id for partner in before} if override_changed else {}
         result = super().write(vals)
+        if {"vat", "company_registry"} & vals.keys():
+            self._credit_normalise_identifiers()
         if old_limits:
             self._credit_log_limit_changes(old_limits)
         if old_holds:
             self._credit_log_hold_changes(old_holds)
+            # A hold forced (or lifted) since a release was requested changes who may decide it.
+            self.env["credit.release.request"].sudo().search([
+                ("partner_id", "child_of", self.commercial_partner_id.ids), ("state", "=", "pending"),
+            ])._credit_schedule_decision()
         if override_changed:
             self._credit_apply_override(old_tiers)
         return result
@@ -281,7 +307,9 @@ class ResPartner(models.Model):
 
     def _credit_limits(self, company):
         """Return {commercial partner id: credit limit} for ``company`` (0 = no limit)."""
+        self.fetch(["commercial_partner_id"])
         commercial = self.commercial_partner_id.with_company(company).sudo()
+        commercial.fetch(["credit_limit"])  # not every company-dependent field of the partners
         return {partner.id: partner.credit_limit for partner in commercial}
 
     # ------------------------------------------------------------------ exposure
@@ -294,6 +322,7 @@ class ResPartner(models.Model):
         A fixed number of queries whatever the number of partners or documents.
         """
         partners = self if partners is None else partners
+        partners.fetch(["commercial_partner_id"])
         commercial_ids = partners.commercial_partner_id.ids
         if not commercial_ids:
             return {}
@@ -312,33 +341,66 @@ class ResPartner(models.Model):
 
     # ------------------------------------------------------------------ search / sort
     def _credit_exposure_join(self, alias, query):
-        """Join the exposure rows to ``query`` on ``alias``'s commercial partner and
-        return the SQL of the exposure total and of the credit available."""
-        company = self.env.company
+        """Join the exposure of every customer to ``query`` on ``alias``'s commercial
+        partner and return the SQL of its total."""
         exposure_alias = query.make_alias(alias, "credit_exposure")
         query.add_join(
-            "LEFT JOIN", exposure_alias, SQL("(%s)", self.env["credit.receivable"]._exposure_sql(company)),
+            "LEFT JOIN", exposure_alias,
+            SQL("(%s)", self.env["credit.receivable"]._exposure_sql(self.env.company)),
             SQL("%s = %s", SQL.identifier(exposure_alias, "partner_id"),
                 SQL.identifier(alias, "commercial_partner_id")),
         )
-        total = SQL("COALESCE(%s, 0)", SQL.identifier(exposure_alias, "total"))
-        commercial_alias = query.make_alias(alias, "credit_commercial")
+        return SQL("COALESCE(%s, 0)", SQL.identifier(exposure_alias, "total"))
+
+    def _credit_available_join(self, alias, query):
+        """Join the available credit of the customers with a credit limit to ``query``
+        on ``alias``'s commercial partner and return its SQL (0 without a limit, as
+        ``available_credit``): only their exposure is summed."""
+        company = self.env.company
+        partners = self.sudo().with_company(company)
+        limit = SQL("COALESCE(%s, 0)", partners._field_to_sql("limited", "credit_limit"))
+        has_limit = SQL("%s != 0", limit)
+        if not self._fields["credit_limit"].get_company_dependent_fallback(partners):
+            # Without a default limit, only the partners with a value have one: Odoo's index
+            # of the values set finds them (few), where the planner cannot tell how many
+            # the condition on the company's value keeps.
+            has_limit = SQL("limited.credit_limit IS NOT NULL AND %s", has_limit)
+        limited_ids = SQL("SELECT limited.id FROM res_partner limited WHERE %s", has_limit)
+        available_alias = query.make_alias(alias, "credit_available")
         query.add_join(
-            "JOIN", commercial_alias, SQL.identifier("res_partner"),
-            SQL("%s = %s", SQL.identifier(commercial_alias, "id"),
+            "LEFT JOIN", available_alias,
+            SQL(
+                """
+                (SELECT limited.id AS partner_id, %(limit)s - COALESCE(exposure.total, 0) AS available
+                   FROM res_partner limited
+              LEFT JOIN (%(exposure)s) exposure ON exposure.partner_id = limited.id
+                  WHERE %(has_limit)s)
+                """,
+                limit=limit, has_limit=has_limit,
+                exposure=self.env["credit.receivable"]._exposure_sql(company, limited_ids),
+            ),
+            SQL("%s = %s", SQL.identifier(available_alias, "partner_id"),
                 SQL.identifier(alias, "commercial_partner_id")),
         )
-        limit = SQL("COALESCE(%s, 0)", self.sudo().with_company(company)._field_to_sql(
-            commercial_alias, "credit_limit", query))
-        available = SQL("CASE WHEN %(limit)s = 0 THEN 0 ELSE %(limit)s - %(total)s END",
-                        limit=limit, total=total)
-        return total, available
+        return SQL("COALESCE(%s, 0)", SQL.identifier(available_alias, "available"))
+
+    @api.readonly
+    def search_fetch(self, domain, field_names=None, offset=0, limit=None, order=None):
+        sorts = {term.split()[0] for term in (order or "").split(",") if term.strip()}
+        if field_names != [] and limit and sorts & {"credit_exposure", "credit_available"}:
+            # Every customer is sorted to keep one page: read the page's fields for its
+            # rows only, not in the sorting query for every customer.
+            records = super().search_fetch(domain, [], offset=offset, limit=limit, order=order)
+            records.fetch(field_names)
+            return records
+        return super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
 
     def _field_to_sql(self, alias, field_expr, query=None):
         if field_expr in ("credit_exposure", "credit_available") and query is not None:
             self._check_field_access(self._fields[field_expr], "read")
-            total, available = self._credit_exposure_join(alias, query)
-            return total if field_expr == "credit_exposure" else available
+            if field_expr == "credit_exposure":
+                return self._credit_exposure_join(alias, query)
+            return self._credit_available_join(alias, query)
         return super()._field_to_sql(alias, field_expr, query)
 
     def _credit_search_amount(self, field_expr, operator, value):
@@ -424,7 +486,10 @@ class ResPartner(models.Model):
     @api.depends_context("company")
     @api.depends("commercial_partner_id.credit_manual_hold", "commercial_partner_id.credit_risk_tier_id.hold_policy")
     def _compute_credit_on_hold(self):
+        self.env.company.sudo().fetch(HOLD_SETTINGS_FIELDS)
         settings = self.env.company._credit_hold_settings()
+        self.fetch(["commercial_partner_id"])
+        self.commercial_partner_id.fetch(["credit_manual_hold", "credit_risk_tier_id"])
         for partner in self:
             commercial = partner.commercial_partner_id
             partner.credit_on_hold = on_hold(
@@ -651,26 +716,41 @@ class ResPartner(models.Model):
         for the hold rules of ``settings`` (a ``HoldSettings``). Exposure leaves out the
         confirmed orders of ``exclude_order_ids``.
 
-        Amounts and overdue invoices are only gathered when a rule needs them; a fixed
-        number of queries whatever the number of customers or invoices.
+        Amounts and overdue invoices are only gathered when a rule needs them, in one
+        statement (``credit.receivable._standing_sql``); with the customers' credit
+        fields and tiers, a fixed number of queries whatever the number of customers or
+        invoices.
         """
         # Holds and tiers are per company: read ``company``'s, whatever the user's company.
-        commercial = self.commercial_partner_id.sudo().with_company(company)
+        # Only the fields the rules read: a partner's company-dependent fields are many.
+        partners = self.sudo().with_company(company)
+        partners.fetch(["commercial_partner_id", *STANDING_FIELDS])
+        commercial = partners.commercial_partner_id
+        (commercial - partners).fetch(STANDING_FIELDS)
+        commercial.credit_risk_tier_id.fetch(["name", "hold_policy"])
         today = today or fields.Date.context_today(self)
         policies = {partner.id: partner.credit_risk_tier_id.hold_policy or "none" for partner in commercial}
-        needs_limit = any(settings.limit_applies(policy) for policy in policies.values())
-        exposure = limits = {}
-        if needs_limit:
-            limits = commercial._credit_limits(company)
-            limited = commercial.filtered(lambda p: limits.get(p.id) and settings.limit_applies(policies[p.id]))
-            exposure = self._credit_exposure_by_partner(company, limited, exclude_order_ids=exclude_order_ids)
-        overdue = self._credit_overdue_by_partner(company, commercial, settings.overdue_days, today)
+        limits = {partner.id: partner.credit_limit for partner in commercial}
+        limited = [partner.id for partner in commercial
+                   if limits[partner.id] and settings.limit_applies(policies[partner.id])]
+        rows = []
+        if limited or settings.overdue_days > 0:
+            rows = self.env.execute_query(self.env["credit.receivable"]._standing_sql(
+                company, today, commercial.ids, exposure_ids=limited, exclude_order_ids=exclude_order_ids,
+                allowed_days=max(settings.overdue_days, 0), listed=LISTED_OVERDUE))
+        currency = company.currency_id
+        amounts, listed = {}, defaultdict(list)
+        for partner_id, exposure, count, amount, move_id, name, due, residual in rows:
+            amounts[partner_id] = (currency.round(exposure), count, currency.round(amount))
+            if move_id:
+                listed[partner_id].append(OverdueInvoice(
+                    name=name, days_overdue=(today - due).days, amount=currency.round(residual)))
         standings = {}
         for partner in commercial:
-            count, amount, listed = overdue.get(partner.id, (0, 0.0, []))
+            exposure, count, amount = amounts.get(partner.id, (0.0, 0, 0.0))
             standings[partner.id] = Standing(
-                limit=limits.get(partner.id, 0.0),
-                exposure=exposure.get(partner.id, {}).get("total", 0.0),
+                limit=limits[partner.id],
+                exposure=exposure if partner.id in limited else 0.0,
                 tier_name=partner.credit_risk_tier_id.name or "",
                 tier_policy=policies[partner.id],
                 manual_hold=partner.credit_manual_hold,
@@ -678,7 +758,7 @@ class ResPartner(models.Model):
                 hold_forced=partner.credit_hold_forced,
                 overdue_count=count,
                 overdue_amount=amount,
-                overdue_invoices=tuple(listed),
+                overdue_invoices=tuple(listed[partner.id]),
             )
         return standings
 
@@ -1784,3 +1864,263 @@ class ResPartner(models.Model):
                 "hide_mail_template_management_options": True,
             },
         }
+
+    # ======================================================================
+    # Outside information: identifiers checked with python-stdnum, credit reports
+    # ======================================================================
+    # The most customers whose credit reports a user fetches at once (the daily job does more).
+    _credit_manual_fetch_limit = 50
+
+    credit_identifier_state = fields.Selection(
+        [
+            ("valid", "Valid"),
+            ("unchecked", "Not Checkable"),
+            ("missing", "Missing"),
+            ("invalid", "Invalid"),
+        ],
+        string="Identifiers",
+        compute="_compute_credit_identifier_state",
+        store=True,
+        groups="base.group_user",
+        help="The VAT and company registration numbers, checked for the customer's country: Valid, Not "
+        "Checkable (no check exists for the country, accepted as typed), Missing (neither number: no credit "
+        "report can be fetched) or Invalid (entered before they were checked, or the country changed since).",
+    )
+    credit_identifier_issue = fields.Char(
+        string="Identifier Problem", compute="_compute_credit_identifier_display", groups="base.group_user")
+    credit_vat_formatted = fields.Char(
+        string="VAT Number (Formatted)", compute="_compute_credit_identifier_display", groups="base.group_user")
+    credit_company_registry_formatted = fields.Char(
+        string="Registration Number (Formatted)", compute="_compute_credit_identifier_display",
+        groups="base.group_user")
+    credit_info_report_ids = fields.One2many(
+        "credit.info.report", "partner_id", string="Credit Reports", groups=CREDIT_USER)
+    credit_info_report_count = fields.Integer(
+        string="Credit Report Count", compute="_compute_credit_info_report", groups=CREDIT_USER)
+    credit_info_report_id = fields.Many2one(
+        "credit.info.report", string="Latest Credit Report", compute="_compute_credit_info_report",
+        groups=CREDIT_USER, help="The latest credit report with a rating, in this company: the source of the "
+        "external risk rating and of the recommended limit.")
+    credit_info_recommended_limit = fields.Monetary(
+        string="Recommended Limit", compute="_compute_credit_info_report", currency_field="credit_info_currency_id",
+        groups=CREDIT_USER, help="The credit limit the latest credit report recommends.")
+    credit_info_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_credit_info_report", groups=CREDIT_USER)
+
+    # ------------------------------------------------------------------ identifiers
+    @api.model
+    def _credit_odoo_checks_vat(self):
+        """Whether Odoo's own VAT check (the ``base_vat`` module) is installed: it then
+        checks and formats VAT numbers alone, and this addon leaves them to it (no second
+        check, no second message); registration numbers are checked here either way."""
+        return hasattr(self, "_check_vat_number")
+
+    def _credit_identifier_checks(self, for_constraint=False):
+        """``{field name: IdentifierCheck}`` of this partner's ``vat`` and
+        ``company_registry`` for its commercial partner's country. With
+        ``for_constraint``, only what this addon refuses: not the VAT number when Odoo
+        checks it, or when the context says not to (``no_vat_validation``)."""
+        self.ensure_one()
+        country = (self.commercial_partner_id.country_id.code or "").lower()
+        checks = {}
+        if self._credit_odoo_checks_vat():
+            if not for_constraint:
+                checks["vat"] = self._credit_odoo_vat_check(country)
+        elif not (for_constraint and self.env.context.get("no_vat_validation")):
+            checks["vat"] = check_identifier(VAT, country, self.vat)
+        checks["company_registry"] = check_identifier(REGISTRY, country, self.company_registry)
+        return checks
+
+    def _credit_odoo_vat_check(self, country):
+        """The VAT number as Odoo's own check sees it (``_run_vat_checks``), as an
+        ``IdentifierCheck``: valid or invalid, kept as Odoo stored it."""
+        vat = (self.vat or "").strip()
+        if not vat or vat == NO_VAT:
+            return check_identifier(VAT, country, vat)
+        checked, _country_code = self.with_context(no_vat_validation=False)._run_vat_checks(
+            self.commercial_partner_id.country_id, vat, partner_name=self.name or "", validation="setnull")
+        return IdentifierCheck(VAT, country, VALID if checked else INVALID, vat, vat)
+
+    def _credit_identifier_error(self, check):
+        """What is wrong with the identifier ``check`` (an invalid ``IdentifierCheck``)
+        of this partner, the expected format and an example, in words."""
+        _ = self.env._
+        label = _("VAT number") if check.kind == VAT else (self.company_registry_label or _("Company ID"))
+        problem = {
+            "checksum": _("its check digits are wrong"),
+            "length": _("it has too many or too few characters"),
+            "component": _("a part of it (a region, a date or a type) does not exist"),
+        }.get(check.error, _("it is not written as expected"))
+        values = {
+            "label": label, "number": check.compact, "partner": self.display_name or _("this customer"),
+            "country": self.commercial_partner_id.country_id.name, "problem": problem,
+            "expected": check.expected, "example": check.example,
+        }
+        if not check.example:
+            return _("The %(label)s “%(number)s” of %(partner)s is not valid for %(country)s: %(problem)s. "
+                     "Expected: %(expected)s.", **values)
+        return _("The %(label)s “%(number)s” of %(partner)s is not valid for %(country)s: %(problem)s. "
+                 "Expected: %(expected)s, for example %(example)s.", **values)
+
+    @api.depends("vat", "company_registry", "commercial_partner_id.country_id")
+    def _compute_credit_identifier_state(self):
+        for partner in self:
+            checks = partner._credit_identifier_checks().values()
+            statuses = {check.status for check in checks}
+            if INVALID in statuses:
+                partner.credit_identifier_state = "invalid"
+            elif not any(check.usable for check in checks):
+                partner.credit_identifier_state = "missing"
+            elif UNCHECKED in statuses:
+                partner.credit_identifier_state = "unchecked"
+            else:
+                partner.credit_identifier_state = "valid"
+
+    @api.depends("vat", "company_registry", "commercial_partner_id.country_id")
+    def _compute_credit_identifier_display(self):
+        for partner in self:
+            checks = partner._credit_identifier_checks()
+            vat = checks.get("vat")
+            partner.credit_vat_formatted = vat.formatted if vat else partner.vat
+            partner.credit_company_registry_formatted = checks["company_registry"].formatted
+            invalid = [check for check in checks.values() if check.status == INVALID]
+            partner.credit_identifier_issue = partner._credit_identifier_error(invalid[0]) if invalid else False
+
+    @api.constrains("vat", "company_registry")
+    def _check_credit_identifiers(self):
+        # Data that modules load is not refused: the Identifiers filter lists it.
+        if self.env.context.get("install_mode"):
+            return
+        for partner in self:
+            for check in partner._credit_identifier_checks(for_constraint=True).values():
+                if check.status == INVALID:
+                    raise ValidationError(partner._credit_identifier_error(check))
+
+    def _credit_normalise_identifiers(self):
+        """Store the valid identifiers of ``self`` in their compact form (stdnum's, the
+        VAT number's country prefix kept as typed); VAT numbers only when Odoo does not
+        check them itself (it then stores them compact already)."""
+        for partner in self.filtered(lambda p: p.vat or p.company_registry):
+            values = {
+                fname: check.compact
+                for fname, check in partner._credit_identifier_checks(for_constraint=True).items()
+                if check.status == VALID and check.compact != partner[fname]
+            }
+            if values:
+                partner.write(values)
+
+    def _credit_lookup_identifier(self, lookup_by):
+        """``(number, 'vat' or 'company_registry')`` identifying this customer at a
+        provider that looks companies up ``lookup_by`` (``vat``, ``company_registry`` or
+        ``vat_or_registry``), or ``(None, None)`` when it has no usable one."""
+        self.ensure_one()
+        checks = self._credit_identifier_checks()
+        wanted = {"vat": ("vat",), "company_registry": ("company_registry",),
+                  "vat_or_registry": ("vat", "company_registry")}[lookup_by]
+        for fname in wanted:
+            check = checks.get(fname)
+            if check and check.usable:
+                return check.compact, fname
+        return None, None
+
+    def _credit_missing_identifier_text(self, provider):
+        """Why ``provider`` cannot look this customer up, in words."""
+        _ = self.env._
+        needed = {
+            "vat": _("valid VAT number"), "company_registry": _("valid company registration number"),
+            "vat_or_registry": _("valid VAT number nor company registration number"),
+        }[provider.lookup_by]
+        return _("%(partner)s has no %(needed)s: %(provider)s looks companies up by it.",
+                 partner=self.display_name, needed=needed, provider=provider.name)
+
+    # ------------------------------------------------------------------ credit reports
+    @api.depends_context("company")
+    def _compute_credit_info_report(self):
+        company = self.env.company
+        commercial_ids = self.commercial_partner_id._origin.ids
+        Report = self.env["credit.info.report"]
+        latest = Report._credit_latest_done(commercial_ids, company.ids)
+        counts = dict(Report._read_group(
+            [("partner_id", "in", commercial_ids), ("company_id", "=", company.id)], ["partner_id"], ["__count"]))
+        for partner in self:
+            commercial = partner.commercial_partner_id._origin
+            report = Report.browse(latest.get((commercial.id, company.id), (None,))[0])
+            partner.credit_info_report_count = counts.get(commercial, 0)
+            partner.credit_info_report_id = report
+            partner.credit_info_recommended_limit = report.sudo().recommended_limit
+            partner.credit_info_currency_id = report.sudo().currency_id or company.currency_id
+
+    def action_credit_fetch_report(self):
+        """Fetch a credit report of these customers now from the company's first
+        credit-information provider (credit team). The reports are kept whether they
+        succeed or fail; a notification says what came back."""
+        if not self.env.su and not self.env.user.has_group(CREDIT_USER):
+            raise AccessError(self.env._("Only the credit team can fetch credit reports."))
+        self.check_access("read")
+        company = self.env.company
+        provider = self.env["credit.info.provider"]._credit_provider_for(company)
+        if not provider:
+            raise UserError(self.env._(
+                "No credit information provider is set up for %(company)s: a credit manager adds one in Credit → "
+                "Configuration → Credit Information Providers.", company=company.name))
+        partners = self.commercial_partner_id
+        if len(partners) > self._credit_manual_fetch_limit:
+            raise UserError(self.env._(
+                "Fetch the credit reports of at most %(limit)s customers at once, not %(count)s: the daily job "
+                "refreshes those of the tiers its provider names.",
+                limit=self._credit_manual_fetch_limit, count=len(partners)))
+        missing = partners.filtered(lambda partner: not partner._credit_lookup_identifier(provider.lookup_by)[0])
+        if missing == partners:
+            raise UserError("\n".join(partner._credit_missing_identifier_text(provider) for partner in missing))
+        reports = provider._credit_fetch(partners - missing, company, "manual")
+        return self._credit_report_notification(reports, missing)
+
+    @api.model
+    def _credit_report_notification(self, reports, skipped=None):
+        """The notification saying what fetching ``reports`` gave, and which customers
+        were ``skipped`` (no number to look them up by)."""
+        _ = self.env._
+        reports = reports.sudo()
+        failed = reports.filtered(lambda report: report.state == "failed")
+        if len(reports) == 1:
+            report = reports
+            if failed:
+                title, message = _("Credit Report Failed"), report.error
+            else:
+                title = _("Credit Report Fetched")
+                message = _("%(partner)s: rating %(rating)s from %(provider)s. The next risk review uses it.",
+                            partner=report.partner_id.display_name,
+                            rating=self.env["credit.risk.review"]._credit_format_score(report.rating),
+                            provider=report.provider_name)
+                if report.recommended_limit:
+                    message = " ".join([message, _("Recommended limit: %(limit)s.", limit=format_amount(
+                        self.env, report.recommended_limit, report.currency_id))])
+        else:
+            title = _("Credit Reports Fetched")
+            message = _("%(done)s report(s) fetched, %(failed)s failed.",
+                        done=len(reports) - len(failed), failed=len(failed))
+            if failed:
+                message = " ".join([message, *(f"{report.partner_id.display_name}: {report.error}"
+                                               for report in failed[:3])])
+        if skipped:
+            message = " ".join([message, _("Skipped, without the number the provider needs: %(partners)s.",
+                                           partners=", ".join(skipped[:5].mapped("display_name")))])
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": title,
+                "message": message,
+                "type": "danger" if failed else "success",
+                "sticky": bool(failed),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def action_credit_view_reports(self):
+        """The credit reports of this customer."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("credit_management.action_credit_info_report")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action

@@ -17,7 +17,9 @@ from ..credit_core.holds import (
     hold_reasons,
     needs_manager,
 )
+from .credit_receivable import COMPANY_FIELDS
 from .credit_risk_review import BEHAVIOUR_SELECTION
+from .res_partner import HOLD_SETTINGS_FIELDS
 
 CreditCheck = namedtuple("CreditCheck", "standing amount reasons")
 """One order's credit check: the customer's standing without the order, the order's
@@ -168,10 +170,10 @@ class SaleOrder(models.Model):
         groups="base.group_user")
     # The approval an approved order stands on, shown in its banner with Odoo's own widgets.
     credit_approval_id = fields.Many2one(
-        "credit.release.request", string="Credit Approval", compute="_compute_credit_approval",
+        "credit.release.request", compute="_compute_credit_approval",
         compute_sudo=True, groups="base.group_user")
     credit_approved_by_id = fields.Many2one(
-        "res.users", string="Credit Approved By", compute="_compute_credit_approval", compute_sudo=True,
+        "res.users", compute="_compute_credit_approval", compute_sudo=True,
         groups="base.group_user")
     credit_approved_max_amount = fields.Monetary(
         string="Credit Approved up To", compute="_compute_credit_approval", compute_sudo=True,
@@ -327,6 +329,9 @@ class SaleOrder(models.Model):
         Partner = self.env["res.partner"]
         today = fields.Date.context_today(self)
         for company, orders in self.grouped("company_id").items():
+            # What the rules read of the company and its currency, not every field of them.
+            company.sudo().fetch([*HOLD_SETTINGS_FIELDS, *COMPANY_FIELDS])
+            company.currency_id.sudo().fetch(["rounding", "decimal_places"])
             hold_settings = settings or company._credit_hold_settings()
             confirmed = orders.filtered(lambda o: o.state == "sale" and isinstance(o.id, int))
             standings = orders.partner_id._credit_standings(
@@ -476,6 +481,9 @@ class SaleOrder(models.Model):
         """
         unheld = self.filtered(lambda o: o.credit_check_state in HELD_STATES) if (
             releasable or state not in HELD_STATES) else self.browse()
+        # A release request makes its order wait ("pending") until it is decided or
+        # withdrawn: an order that was "ok" has none pending (no read for it).
+        requested = self.filtered(lambda o: o.credit_check_state != "ok") if state == "ok" else self.browse()
         for order in self:
             vals = {"credit_check_state": state, "credit_releasable": releasable}
             if reasons is not None:
@@ -489,8 +497,8 @@ class SaleOrder(models.Model):
                 order.sudo().write(changed)
         if unheld:
             unheld._credit_close_hold_activities(feedback or self._credit_hold_done_feedback(state, releasable))
-        if state == "ok":
-            self.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
+        if requested:
+            requested.sudo().credit_release_request_ids.filtered(lambda r: r.state == "pending")._credit_withdraw(
                 self.env._("The order passed the credit check without it."))
 
     def _credit_hold_done_feedback(self, state, releasable):

@@ -24,3 +24,7 @@ from . import test_job_workers
 from . import test_receivables
 from . import test_portal_access
 from . import test_credit_documents
+from . import test_tours
+from . import test_translations
+from . import test_identifiers
+from . import test_credit_info

@@ -109,6 +109,18 @@ class CreditReleaseDecisionTests:
         self.assertTrue(activity.user_id.has_group("credit_management.group_credit_manager"))
         self.assertFalse(request.with_user(self.controller).can_decide)
 
+    def test_a_customer_hold_forced_after_the_request_moves_its_activity_to_a_manager(self):
+        self._near_the_limit()
+        self.company.credit_controller_approval_limit = 1000
+        request = self._request(self._held(500))
+        self.assertEqual(self._activities(request, DECIDE).user_id, self.controller)
+        self.customer.with_user(self.manager).write({
+            "credit_manual_hold": True, "credit_hold_forced": True, "credit_hold_reason": "Court case pending"})
+        activity = self._activities(request, DECIDE)
+        self.assertEqual(len(activity), 1)
+        self.assertTrue(activity.user_id.has_group("credit_management.group_credit_manager"))
+        self.assertFalse(request.with_user(self.controller).can_decide)
+
     def test_approval_limit_is_a_company_setting_never_negative(self):
         self.assertEqual(self.company.credit_controller_approval_limit, 0, "Only managers decide by default")
         self.env["res.config.settings"].create({"credit_controller_approval_limit": 2500}).execute()

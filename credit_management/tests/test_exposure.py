@@ -4,7 +4,9 @@ from odoo.tests import tagged
 from .common import CreditCommon
 from .test_ageing_report import AgeingReportTests
 from .test_install import InstallTests
+from .test_performance import PerformanceTests
 from .test_receivables import ReceivablesTests
+from .test_translations import TranslationTests
 
 
 # The tests of TestCreditBasics (below), on the CreditCommon setup.
@@ -161,7 +163,10 @@ class ExposureTests:
 
 
 @tagged("post_install", "-at_install")
-class TestCreditBasics(ExposureTests, AgeingReportTests, InstallTests, ReceivablesTests, CreditCommon):
+class TestCreditBasics(
+    ExposureTests, AgeingReportTests, InstallTests, ReceivablesTests, PerformanceTests, TranslationTests,
+    CreditCommon,
+):
     """The addon installed for the people it is for, a customer's exposure, the
     receivables ageing and the receivables every rule reads, on one setup (one chart of
     accounts and a second company): the tests are in the classes above, one file per
@@ -174,3 +179,4 @@ class TestCreditBasics(ExposureTests, AgeingReportTests, InstallTests, Receivabl
         super().setUpClass()
         cls.other_company = cls.setup_other_company(name="Other Co")["company"]
         cls._setup_receivables()
+        cls._setup_performance()

@@ -6,7 +6,9 @@ from odoo.tests import tagged
 from ..credit_core.history import HistoryWindow, InvoiceFact, summarize_history
 from ..credit_core.score import PRIOR
 from .common_risk import CreditRiskCommon
+from .test_credit_info import CreditInfoTests
 from .test_credit_screens import CreditScreensTests
+from .test_identifiers import IdentifierTests
 from .test_limit_suggestion import LimitSuggestionTests
 from .test_risk_access import RiskAccessTests
 from .test_risk_cron import RiskCronTests
@@ -246,10 +248,11 @@ class RiskReviewTests:
 @tagged("post_install", "-at_install")
 class TestCreditRisk(
     RiskReviewTests, RiskTierTests, RiskAccessTests, RiskOverrideTests, RiskCronTests, LimitSuggestionTests,
-    RiskPerCompanyTests, CreditScreensTests, CreditRiskCommon,
+    RiskPerCompanyTests, CreditScreensTests, IdentifierTests, CreditInfoTests, CreditRiskCommon,
 ):
-    """Risk reviews, tiers, overrides, the daily review job, limit suggestions and who may
-    see or change them, on one setup (one chart of accounts): the tests are in the classes
+    """Risk reviews, tiers, overrides, the daily review job, limit suggestions, customers'
+    identifiers and credit reports (the score's external rating), and who may see or
+    change them, on one setup (one chart of accounts): the tests are in the classes
     above, one file per capability."""
 
     allow_inherited_tests_method = True

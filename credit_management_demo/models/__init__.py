@@ -1,1 +1,2 @@
 from . import credit_data_generator
+from . import credit_info_demo

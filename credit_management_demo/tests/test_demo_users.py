@@ -34,3 +34,17 @@ class TestDemoUsers(TransactionCase):
         self.assertEqual(notification.notification_type, "inbox")
         self.assertFalse(self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)]),
                          "no email queued: nothing can fail for want of a mail server")
+
+    def test_notifications_emailed_before_the_switch_to_the_inbox_move_there(self):
+        carla = self.env.ref("credit_management_demo.user_carla_credit")
+        customer = self.env["res.partner"].create({"name": "Emailed Before Customer"})
+        carla.notification_type = "email"
+        message = customer.message_post(
+            body="Sent by email before the demo switched Carla to the inbox.", partner_ids=carla.partner_id.ids,
+            message_type="comment", subtype_xmlid="mail.mt_comment")
+        notification = message.notification_ids.filtered(lambda n: n.res_partner_id == carla.partner_id)
+        notification.write({"notification_status": "exception", "failure_type": "mail_smtp"})
+        carla.notification_type = "inbox"
+        self.env["credit.data.generator"]._demo_settle_notifications()
+        self.assertRecordValues(notification, [{
+            "notification_type": "inbox", "notification_status": "sent", "failure_type": False}])
